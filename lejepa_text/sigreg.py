@@ -76,10 +76,24 @@ class SIGReg(nn.Module):
                              f"got {num_slices=}, {n_points=}, {t_max=}")
         self.num_slices, self.t_max, self.n_points, self.seed = num_slices, t_max, n_points, seed
         self.register_buffer("step", torch.zeros((), dtype=torch.long))  # persistent: saved in checkpoints
+        self._step = None  # a Python copy of `step` (see below); None: read the buffer at the next draw
+
+    def _load_from_state_dict(self, *args, **kwargs):
+        super()._load_from_state_dict(*args, **kwargs)
+        self._step = None  # a loaded counter is read, and synchronised over ranks, at the next draw
 
     def extra_repr(self): return f"num_slices={self.num_slices}, t_max={self.t_max}, n_points={self.n_points}, seed={self.seed}"
 
 # %% ../nbs/01_sigreg.ipynb #4e107016
+@patch
+@torch.no_grad()
+def _current_step(self:SIGReg, device)->int:
+    "The counter as a Python int; the buffer is read, as the largest over ranks, only when `_step` is unknown."
+    if self._step is None:
+        self.step.copy_(_all_reduce_max(self.step.to(device)))  # every rank takes the largest counter
+        self._step = int(self.step)                             # the one host read, at the first draw
+    return self._step
+
 @patch
 @torch.no_grad()
 def directions(self:SIGReg,
@@ -87,8 +101,7 @@ def directions(self:SIGReg,
     device=None):
     "The current `num_slices` unit directions (D, K), drawn from the step counter (synchronised over ranks)."
     device = self.step.device if device is None else torch.device(device)
-    self.step.copy_(_all_reduce_max(self.step.to(device)))  # every rank takes the largest counter
-    g = torch.Generator(device=device).manual_seed(self.seed + int(self.step))
+    g = torch.Generator(device=device).manual_seed(self.seed + self._current_step(device))
     A = torch.randn(D, self.num_slices, device=device, generator=g)  # (D, K)
     return A / A.norm(dim=0)                                         # unit columns
 
@@ -101,9 +114,18 @@ def _check_embeddings(x):
     if x.shape[1] < 2 or x.shape[2] < 1:
         raise ValueError(f"SIGReg needs N >= 2 samples of width D >= 1 (shape (V, N, D) = {tuple(x.shape)}): "
                          f"a normality test needs a batch")
-    if not torch.isfinite(x).all():
+    if x.device.type == "cpu" and not torch.isfinite(x).all():  # a value check: on a GPU it would stall every step
         raise ValueError("SIGReg got non-finite embeddings (NaN or inf): the encoder has diverged or its input is bad")
     return x
+
+@torch.compiler.disable  # plain Python under torch.compile: a graph break, not a recompilation at every step
+def _draw(sig:SIGReg, D:int, device)->torch.Tensor:
+    "The directions (D, K) of this call; in training mode the counter then moves on (buffer and Python copy)."
+    A = sig.directions(D, device)
+    if sig.training:
+        sig.step.add_(1)
+        sig._step += 1
+    return A
 
 @patch
 def forward(self:SIGReg,
@@ -111,9 +133,7 @@ def forward(self:SIGReg,
     A:torch.Tensor=None): # fixed unit directions (D, K); drawn from the step counter when None
     "SIGReg of `x`: mean over views and slices of the Epps–Pulley statistic (a scalar, float32)."
     x = _check_embeddings(x)                          # (V, N, D) float32
-    if A is None:
-        A = self.directions(x.shape[-1], x.device)    # (D, K)
-        if self.training: self.step.add_(1)           # eval calls keep their directions
+    if A is None: A = _draw(self, x.shape[-1], x.device)  # (D, K); eval calls keep their directions
     with torch.autocast(x.device.type, enabled=False):
         proj = x @ A.to(x)                            # (V, N, K)
         stats = epps_pulley(proj.transpose(0, 1), self.t_max, self.n_points)  # (N, V, K) -> (V, K)

@@ -1,42 +1,43 @@
 "Bad input gets a clear error; a seeded run repeats exactly; a run resumed mid-epoch continues exactly."
-import os, subprocess, sys
+import sys
 from pathlib import Path
 import pandas as pd
 import pytest
 
-BIN = Path(sys.executable).parent
+def cli_fails(capsys, *args):
+    "Run `lejepa-text ARGS` in-process; it must fail. Returns the error text the user sees."
+    from lejepa_text.train import main
+    with pytest.raises((SystemExit, ValueError, FileNotFoundError)) as e: main([*map(str, args)])
+    if isinstance(e.value, SystemExit): assert e.value.code not in (0, None)
+    out = capsys.readouterr()
+    return str(e.value) + out.out + out.err
 
 
-def cli_fails(*args):
-    r = subprocess.run([str(BIN / 'lejepa-text'), *map(str, args)], capture_output=True, text=True, timeout=300)
-    assert r.returncode != 0, f'expected a failure: {args}'
-    return r.stdout + r.stderr
-
-
-def test_unknown_config_key(tmp_path):
-    out = cli_fails('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--model.embed_dimm', '64')
+def test_unknown_config_key(tmp_path, capsys):
+    out = cli_fails(capsys, 'fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--model.embed_dimm', '64')
     assert 'embed_dimm' in out
     bad = tmp_path / 'bad.yaml'
     bad.write_text(Path(__file__).resolve().parents[1].joinpath('lejepa_text/configs/tiny.yaml').read_text() + 'wrong_section: 1\n')
-    assert 'wrong_section' in cli_fails('fit', '--config', bad, '--trainer.default_root_dir', tmp_path)
+    assert 'wrong_section' in cli_fails(capsys, 'fit', '--config', bad, '--trainer.default_root_dir', tmp_path)
 
 
-def test_unknown_config_name():
-    assert 'shipped configs' in cli_fails('fit', '--config', 'no-such-config')
+def test_unknown_config_name(capsys):
+    assert 'shipped configs' in cli_fails(capsys, 'fit', '--config', 'no-such-config')
 
 
-def test_chunks_longer_than_position_table(tmp_path):
-    out = cli_fails('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--data.max_length', '64')
+def test_chunks_longer_than_position_table(tmp_path, capsys):
+    out = cli_fails(capsys, 'fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--data.max_length', '64')
     assert '--model.max_length' in out
+    assert not (tmp_path / 'checkpoints' / 'last.ckpt').exists()  # a run that never trained leaves nothing to auto-resume
 
 
-def test_min_length_too_large(tmp_path):
-    out = cli_fails('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--data.min_length', '20')
+def test_min_length_too_large(tmp_path, capsys):
+    out = cli_fails(capsys, 'fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--data.min_length', '20')
     assert 'min_length' in out
 
 
-def test_tokenizer_larger_than_embedding(tmp_path):
-    out = cli_fails('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--model.vocab_size', '1000')
+def test_tokenizer_larger_than_embedding(tmp_path, capsys):
+    out = cli_fails(capsys, 'fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--model.vocab_size', '1000')
     assert '--model.vocab_size' in out
 
 

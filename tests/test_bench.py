@@ -1,0 +1,48 @@
+"The benchmark's command lines and the code paths of the GPU check, at toy sizes on the CPU (no timing is asserted)."
+import json, os, re, subprocess, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+TOY = ['--config', 'tiny', '--batch_size', '8', '--num_layers', '1', '--num_slices', '16', '--steps', '1', '--warmup', '1',
+       '--data', 'random']
+
+
+def _run(cmd, timeout=600, **env):
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                       env={**os.environ, 'PYTHONUNBUFFERED': '1', **env})
+    assert r.returncode == 0, f'{" ".join(map(str, cmd))} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}'
+    return r.stdout
+
+
+def test_module_cli_last_line_is_the_ratio(tmp_path):
+    "`python -m lejepa_text.bench`: one table row per variant, the JSON file, and `ratio: X.XX` last."
+    out = _run([sys.executable, '-m', 'lejepa_text.bench', *TOY, '--variants', 'blog,blog-fused,ours,ours-fused',
+                '--sigreg', '--json', tmp_path / 'r.json'])
+    assert re.fullmatch(r'ratio: \d+\.\d\d', out.strip().splitlines()[-1]), out[-500:]
+    r = json.loads((tmp_path / 'r.json').read_text())
+    assert [s['variant'] for s in r['steps']] == ['blog', 'blog-fused', 'ours', 'ours-fused']
+    assert all(s['peak_mb'] > 0 and s['tokens_per_s'] > 0 for s in r['steps']) and len(r['sigreg']) == 2
+    assert f"ratio: {r['steps'][2]['ratio']:.2f}" == out.strip().splitlines()[-1]
+
+
+def test_lejepa_text_bench_subcommand():
+    "`lejepa-text bench ARGS` reaches `bench_cli`."
+    out = _run([BIN / 'lejepa-text', 'bench', *TOY, '--no_memory', '--threads', '1'])
+    assert 'blog: two passes' in out and out.strip().splitlines()[-1].startswith('ratio: ')
+
+
+def test_compile_path_on_cpu(tmp_path):
+    "--compile (the GPU check's compiled runs) works on the CPU: LeJEPAText.forward through torch.compile."
+    out = _run([sys.executable, '-m', 'lejepa_text.bench', *TOY, '--max_length', '16', '--min_length', '4',
+                '--variants', 'ours', '--compile', '--no_memory', '--threads', '1', '--json', tmp_path / 'c.json'])
+    r = json.loads((tmp_path / 'c.json').read_text())
+    assert r['steps'][0]['compile'] and 'compiled' in out and out.strip().splitlines()[-1] == 'ratio: 1.00'
+
+
+def test_gpu_check_script_smoke(tmp_path):
+    "bench/gpu_check.sh end to end with SMOKE=1 (CPU, toy sizes, no compiled runs): a summary with both configs."
+    _run(['bash', 'bench/gpu_check.sh'], OUT=str(tmp_path), SMOKE='1', PYTHON=sys.executable)
+    summary = (tmp_path / 'summary.md').read_text()
+    assert summary.count('(exit 0,') == 2 and summary.count('\nratio: ') == 2, summary[-2000:]
+    assert {p.name for p in tmp_path.iterdir()} == {'summary.md', 'log.txt', 'gpu-small.json', 'gpu-base.json'}

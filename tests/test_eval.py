@@ -1,0 +1,67 @@
+"`lejepa-text eval` end to end on a checkpoint of the `tiny` config, as a user runs it."
+import os, subprocess, sys, time
+from pathlib import Path
+import pytest
+
+BIN = Path(sys.executable).parent
+
+
+def run(*args, timeout=600):
+    r = subprocess.run([str(BIN / 'lejepa-text'), *map(str, args)], capture_output=True, text=True, timeout=timeout,
+                       env={**os.environ, 'PYTHONUNBUFFERED': '1'})
+    assert r.returncode == 0, f'lejepa-text {" ".join(map(str, args))} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}'
+    return r
+
+
+@pytest.fixture(scope='module')
+def tiny_run(tmp_path_factory):
+    "A run folder trained with `lejepa-text fit --config tiny`."
+    root = tmp_path_factory.mktemp('tiny')
+    run('fit', '--config', 'tiny', '--trainer.default_root_dir', root, '--trainer.enable_progress_bar', 'false')
+    assert (root / 'checkpoints' / 'last.ckpt').exists()
+    return root
+
+
+def test_eval_cli_on_checkpoint(tiny_run):
+    "`lejepa-text eval --ckpt run/checkpoints/last.ckpt` writes eval.md and eval.csv into the run folder."
+    t0 = time.time()
+    r = run('eval', '--ckpt', tiny_run / 'checkpoints' / 'last.ckpt', '--no_references')
+    print(f'eval of a tiny checkpoint: {time.time() - t0:.0f}s')
+    md = (tiny_run / 'eval.md').read_text()
+    assert 'this checkpoint' in md and 'topic acc' in md and 'Lee ρ' in md
+    import pandas as pd
+    df = pd.read_csv(tiny_run / 'eval.csv', index_col=0)
+    assert 0 <= df.loc['this checkpoint', 'topic acc'] <= 1 and -1 <= df.loc['this checkpoint', 'Lee ρ'] <= 1
+    assert df.loc['this checkpoint', 'steps'] == 30
+
+
+def test_eval_cli_on_exported_folder(tiny_run, tmp_path):
+    "An exported encoder folder evaluates too, with --out choosing where the table goes; the scores agree with the checkpoint's."
+    run('export', tiny_run / 'checkpoints' / 'last.ckpt', tmp_path / 'encoder')
+    run('eval', '--ckpt', tmp_path / 'encoder', '--out', tmp_path / 'out', '--no_references')
+    import pandas as pd
+    a = pd.read_csv(tmp_path / 'out' / 'eval.csv', index_col=0).loc['this checkpoint']
+    b = pd.read_csv(tiny_run / 'eval.csv', index_col=0).loc['this checkpoint'] if (tiny_run / 'eval.csv').exists() else a
+    assert abs(a['topic acc'] - b['topic acc']) < 1e-6 and abs(a['Lee ρ'] - b['Lee ρ']) < 1e-6
+
+
+def test_eval_cli_errors():
+    "A missing path or no --ckpt fails with a message that says what to pass."
+    r = subprocess.run([str(BIN / 'lejepa-text'), 'eval', '--ckpt', '/no/such/path', '--no_references'], capture_output=True, text=True, timeout=300)
+    assert r.returncode != 0 and 'does not exist' in r.stderr
+    r = subprocess.run([str(BIN / 'lejepa-text'), 'eval'], capture_output=True, text=True, timeout=300)
+    assert r.returncode != 0 and '--ckpt' in r.stderr
+
+
+def test_eval_run_includes_cached_references(tiny_run, tmp_path, monkeypatch):
+    "eval_run puts the cached reference rows above the checkpoint's row and computes each reference only once."
+    monkeypatch.setenv('LEJEPA_TEXT_CACHE', str(tmp_path / 'cache'))
+    from lejepa_text import evaluate as ev
+    calls = []
+    monkeypatch.setattr(ev, 'REFERENCES', {'majority class': lambda t: calls.append(1) or ev.majority_row(t)})
+    tasks = ev.load_tasks()
+    tasks = {k: (v if k == 'lee' else {s: (x[:80], y[:80]) for s, (x, y) in v.items()}) for k, v in tasks.items()}
+    for _ in range(2): r = ev.eval_run(tiny_run / 'checkpoints' / 'last.ckpt', tmp_path / 'run', tasks=tasks)
+    assert len(calls) == 1
+    md = (tmp_path / 'run' / 'eval.md').read_text()
+    assert md.index('majority class') < md.index('this checkpoint') and set(r) >= {'topic_acc', 'rt_acc', 'lee_spearman'}
