@@ -328,12 +328,12 @@ SIGREG_COLS = [('model', 'variant', '{}'), ('SIGReg input', 'input', '{}'), ('SI
                ('step ms', 'step_ms', '{:.1f}'), ('share', 'share', '{:.1%}')]
 
 # %% ../nbs/06_bench.ipynb #9f187de6
-def sync_check(cfg:BenchConfig, device='cuda', steps:int=3)->list:
+def sync_check(cfg:BenchConfig, device='cuda', steps:int=3, bf16:bool=False)->list:
     "Host syncs per step in LeJEPAText's training step and in its monitors, after a warm-up (CUDA only; else [])."
     from lejepa_text.model import effective_rank
     device = torch.device(device)
     if device.type != 'cuda': return []
-    v, b = make_variants(cfg, ['ours'], device)[0], random_batches(cfg, 2, device=device)
+    v, b = make_variants(cfg, ['ours'], device, bf16)[0], random_batches(cfg, 2, device=device)
     for i in range(2): v.step(b[i])
     with torch.no_grad(): z = v.model.compute_loss(b[0])['context']  # (B, D)
     parts = {'training step (loss, backward, AdamW)': lambda i: v.step(b[i % 2]),
@@ -355,7 +355,7 @@ def sync_check(cfg:BenchConfig, device='cuda', steps:int=3)->list:
 SYNC_COLS = [('part', 'part', '{}'), ('host syncs per step', 'syncs_per_step', '{:.1f}'), ('first from', 'first', '{}')]
 
 # %% ../nbs/06_bench.ipynb #7a11968f
-def loader_throughput(cfg:BenchConfig, device='cpu', steps:int=10, num_workers:int=0, compile=False)->list:
+def loader_throughput(cfg:BenchConfig, device='cpu', steps:int=10, num_workers:int=0, bf16=False, compile=False)->list:
     "Batches per second from the real `DataLoader`, and `LeJEPAText` steps per second fed by it or by batches on the device."
     device = torch.device(device)
     dl = real_datamodule(cfg, num_workers).train_dataloader()
@@ -367,7 +367,7 @@ def loader_throughput(cfg:BenchConfig, device='cpu', steps:int=10, num_workers:i
     t0 = time.perf_counter()
     for _ in range(steps): next(it)
     _sync(device); load_s = (time.perf_counter() - t0) / steps
-    v = make_variants(cfg, ['ours'], device, compile=compile)[0]
+    v = make_variants(cfg, ['ours'], device, bf16, compile)[0]
     ready = [next(it) for _ in range(4)]
     for b in ready[:2]: v.step(b)  # warm-up
     fed, pre = [], []
@@ -472,8 +472,8 @@ def _header(a, cfg, device)->str:
 def _sections(a, cfg, device, res, out:dict, save):
     "Run and print the sections asked for, adding their rows to `out` and saving after each; a failing one is reported."
     def sigreg(): return sigreg_share(cfg, {r['variant']: r['step_ms'] for r in res}, device)
-    def sync(): return sync_check(cfg, device)
-    def loader(): return loader_throughput(cfg, device, a.steps, cfg.num_workers, a.compile)
+    def sync(): return sync_check(cfg, device, bf16=a.bf16)
+    def loader(): return loader_throughput(cfg, device, a.steps, cfg.num_workers, a.bf16, a.compile)
     def tokenize():
         from lejepa_text.data import load_corpus
         return tokenize_throughput({'embedded Wikipedia (train)': load_corpus('wiki-offline')['train'],
