@@ -26,7 +26,7 @@ demo: setup
 	$(BIN)/lejepa-text demo --out $(RUN)
 
 test: setup
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q --durations=12 tests
 
 export: setup
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
