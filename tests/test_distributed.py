@@ -4,14 +4,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-BIN = Path(sys.executable).parent
-
-
-def run(*args, timeout=600):
-    r = subprocess.run([str(BIN / 'lejepa-text'), *map(str, args)], capture_output=True, text=True, timeout=timeout,
-                       env={**os.environ, 'PYTHONUNBUFFERED': '1'})
-    assert r.returncode == 0, f'lejepa-text {" ".join(map(str, args))} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}'
-    return r
+from cli import BIN, run
 
 
 def test_ddp_two_processes_fit_and_resume(tmp_path):

@@ -3,14 +3,7 @@ import os, subprocess, sys, time
 from pathlib import Path
 import pytest
 
-BIN = Path(sys.executable).parent
-
-
-def run(*args, timeout=600):
-    r = subprocess.run([str(BIN / 'lejepa-text'), *map(str, args)], capture_output=True, text=True, timeout=timeout,
-                       env={**os.environ, 'PYTHONUNBUFFERED': '1'})
-    assert r.returncode == 0, f'lejepa-text {" ".join(map(str, args))} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}'
-    return r
+from cli import BIN, run
 
 
 @pytest.fixture(scope='module')
