@@ -25,8 +25,9 @@ demo: setup
 	$(BIN)/lejepa-text-data --out $(RUN)
 	$(BIN)/lejepa-text demo --out $(RUN)
 
+# Two pytest workers, one per core (tests/conftest.py gives each worker one torch thread); tests are dealt out one by one.
 test: setup
-	$(BIN)/python -m pytest -q --durations=12 tests
+	$(BIN)/python -m pytest -q -n 2 --durations=12 tests
 
 export: setup
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
@@ -34,6 +35,7 @@ export: setup
 # README.md is generated from nbs/index.ipynb (nbdev_readme needs Quarto, which these machines lack).
 readme: setup
 	$(BIN)/jupyter nbconvert --to markdown nbs/index.ipynb --output-dir . --output README --log-level WARN
+	sed -i 's#](images/#](nbs/images/#g' README.md  # the home page's figures live in nbs/images/
 
 # The tutorial site as a reader meets it (no Quarto here): nbdev's docs processing + nbconvert into _site_check/,
 # every page loaded in headless Chromium (screenshots in _site_check/screenshots/); exits 1 on any broken page.

@@ -39,7 +39,8 @@ class MLMText(LeJEPAText):
         super().__init__(**kwargs)
         self.save_hyperparameters()
         h = self.hparams
-        self.encoder = TextEncoder(h.vocab_size + 1, h.embed_dim, h.num_heads, h.num_layers, h.max_length, h.dropout)
+        self.encoder = TextEncoder(h.vocab_size + 1, h.embed_dim, h.num_heads, h.num_layers, h.max_length, h.dropout,
+                                   pos_encoding=h.pos_encoding)
         del self.predictor, self.sigreg
         self.head = nn.Sequential(nn.Linear(h.embed_dim, h.embed_dim), nn.GELU(), nn.LayerNorm(h.embed_dim))
         self.head_bias = nn.Parameter(torch.zeros(h.vocab_size + 1))  # the decoder's weight is the token embedding

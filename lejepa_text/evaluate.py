@@ -13,11 +13,11 @@ from .train import TextEmbedder, encode_texts, read_metrics
 from .baselines import load_trained, eval_encoder, load_config, merge_config, train_row
 
 # %% auto #0
-__all__ = ['PROTOCOL', 'REFERENCES', 'COLUMNS', 'SMALL', 'COMPARE_ROWS', 'ROW_DIRS', 'topic_task', 'rotten_tomatoes_frame',
-           'sentiment_task', 'lee_task', 'similarity_score', 'probe', 'embed_sorted', 'load_tasks', 'evaluate_encoder',
-           'majority_row', 'tfidf_row', 'random_encoder', 'minilm_encoder', 'tasks_key', 'reference_rows',
-           'load_encoder', 'run_folder', 'results_table', 'to_markdown', 'eval_run', 'eval_cli', 'compare',
-           'fixed_batch_loss', 'loss_vs_accuracy', 'loss_vs_accuracy_figure', 'spectrum_figure']
+__all__ = ['PROTOCOL', 'REFERENCES', 'COLUMNS', 'COLUMN_FORMATS', 'SMALL', 'COMPARE_ROWS', 'ROW_DIRS', 'topic_task',
+           'rotten_tomatoes_frame', 'sentiment_task', 'lee_task', 'similarity_score', 'probe', 'embed_sorted',
+           'load_tasks', 'evaluate_encoder', 'majority_row', 'tfidf_row', 'random_encoder', 'minilm_encoder',
+           'tasks_key', 'reference_rows', 'load_encoder', 'run_folder', 'results_table', 'to_markdown', 'eval_run',
+           'eval_cli', 'compare', 'fixed_batch_loss', 'loss_vs_accuracy', 'loss_vs_accuracy_figure', 'spectrum_figure']
 
 # %% ../nbs/05_eval.ipynb #358d64d6
 PROTOCOL = dict(version=1, seed=0, n_train=3000, Cs=(0.01, 0.1, 1.0, 10.0), max_iter=2000,
@@ -154,7 +154,8 @@ def random_encoder(config: str = 'cpu', # shipped config whose model size is use
     "The config's `TextEncoder` at its seed-0 initialisation, untrained, as a list[str] -> (N, D) function."
     m = merge_config(load_config(config), overrides)['model']
     torch.manual_seed(0)
-    enc = TextEncoder(m['vocab_size'], m['embed_dim'], m['num_heads'], m['num_layers'], m['max_length'], 0.0).eval()
+    enc = TextEncoder(m['vocab_size'], m['embed_dim'], m['num_heads'], m['num_layers'], m['max_length'], 0.0,
+                      pos_encoding=m.get('pos_encoding', 'rope')).eval()
     tok = get_tokenizer('gpt2')
     return lambda texts: encode_texts(enc, tok, texts)
 
@@ -178,18 +179,25 @@ REFERENCES = {'majority class': lambda t: majority_row(t), 'TF-IDF + logistic re
               'random init (cpu config, untrained)': lambda t: evaluate_encoder(random_encoder('cpu'), t),
               'all-MiniLM-L6-v2 (pretrained reference)': lambda t: evaluate_encoder(minilm_encoder(), t)}
 
+def _encoder_code_key() -> str:
+    "A short hash of the encoder's source and the `cpu` config's model: what the random-init row depends on."
+    import inspect, lejepa_text.encoder as encoder_module
+    src = inspect.getsource(encoder_module) + json.dumps(load_config('cpu')['model'], sort_keys=True)
+    return hashlib.sha256(src.encode()).hexdigest()[:8]
+
 def reference_rows(tasks: dict, cache: Path | None = None, names=None) -> dict:
     "The reference rows, from the cache when it holds them; `_topic_test_emb` is cached as .npy for the spectrum."
     folder = Path(cache or cache_dir('eval')) / tasks_key(tasks); folder.mkdir(parents=True, exist_ok=True)
     rows = {}
     for i, name in enumerate(names or REFERENCES):
-        f = folder / f'ref{i}.json'
+        stem = f'ref{i}' + (f'-{_encoder_code_key()}' if name.startswith('random init') else '')  # its numbers change with the code
+        f, e = folder / f'{stem}.json', folder / f'{stem}.npy'
         if not f.exists():
             r = REFERENCES[name](tasks)
-            if '_topic_test_emb' in r: np.save(folder / f'ref{i}.npy', r.pop('_topic_test_emb'))
+            if '_topic_test_emb' in r: np.save(e, r.pop('_topic_test_emb'))
             f.write_text(json.dumps({'name': name, **r}))
         r = json.loads(f.read_text()); r.pop('name')
-        if (folder / f'ref{i}.npy').exists(): r['_topic_test_emb'] = np.load(folder / f'ref{i}.npy')
+        if e.exists(): r['_topic_test_emb'] = np.load(e)
         rows[name] = r
     return rows
 
@@ -218,12 +226,18 @@ def results_table(rows: dict) -> pd.DataFrame:
     df = pd.DataFrame([{'encoder': k, **{c: v.get(c) for c in COLUMNS}} for k, v in rows.items()]).set_index('encoder')
     return df.rename(columns=COLUMNS)
 
-def to_markdown(df: pd.DataFrame, floatfmt: str = '.3f') -> str:
-    "A DataFrame as a GitHub markdown table (no `tabulate` needed)."
-    fmt = lambda v: '–' if v is None or (isinstance(v, float) and np.isnan(v)) else (f'{v:{floatfmt}}' if isinstance(v, float) and not float(v).is_integer() else str(int(v)) if isinstance(v, (float, np.integer)) else str(v))
+COLUMN_FORMATS = {'steps': 'd', 'train min': '.1f', 'eval s': '.0f'}  # the rest: three decimals
+
+def to_markdown(df: pd.DataFrame, floatfmt: str = '.3f', formats: dict = COLUMN_FORMATS) -> str:
+    "A DataFrame as a GitHub markdown table (no `tabulate` needed); `formats` by column, `floatfmt` for the rest."
+    def fmt(v, f):
+        if v is None or (isinstance(v, float) and np.isnan(v)): return '–'
+        if isinstance(v, (int, float, np.integer, np.floating)): return f'{int(v)}' if f == 'd' else f'{float(v):{f}}'
+        return str(v)
     head = [df.index.name or '', *df.columns]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
-    lines += ['| ' + ' | '.join([str(i), *(fmt(v) for v in r)]) + ' |' for i, r in zip(df.index, df.itertuples(index=False))]
+    lines += ['| ' + ' | '.join([str(i), *(fmt(v, formats.get(c, floatfmt)) for c, v in zip(df.columns, r))]) + ' |'
+              for i, r in zip(df.index, df.itertuples(index=False))]
     return '\n'.join(lines)
 
 # %% ../nbs/05_eval.ipynb #373b89ce
@@ -281,10 +295,12 @@ COMPARE_ROWS = {  # name: (objective, model overrides, keep a checkpoint every t
     'LeJEPA λ=0.05': ('lejepa', {'sigreg_weight': 0.05}, 50),
     'LeJEPA λ=0.2': ('lejepa', {'sigreg_weight': 0.2}, 0),
     'LeJEPA λ=0.05, stop-grad target': ('lejepa', {'sigreg_weight': 0.05, 'stop_grad_target': True}, 0),
+    "LeJEPA λ=0.05, learned positions (the blog's)": ('lejepa', {'sigreg_weight': 0.05, 'pos_encoding': 'learned'}, 0),
     'LeJEPA λ=0 (no SIGReg)': ('lejepa', {'sigreg_weight': 0.0}, 0)}
 ROW_DIRS = {'MLM (15% masking)': 'mlm', 'EMA-JEPA (EMA target, stop-grad, no SIGReg)': 'ema-jepa',
             'LeJEPA λ=0.02': 'lejepa-0.02', 'LeJEPA λ=0.05': 'lejepa-0.05', 'LeJEPA λ=0.2': 'lejepa-0.2',
-            'LeJEPA λ=0.05, stop-grad target': 'lejepa-0.05-sg', 'LeJEPA λ=0 (no SIGReg)': 'lejepa-0'}
+            'LeJEPA λ=0.05, stop-grad target': 'lejepa-0.05-sg',
+            "LeJEPA λ=0.05, learned positions (the blog's)": 'lejepa-0.05-learned', 'LeJEPA λ=0 (no SIGReg)': 'lejepa-0'}
 
 def _cached_row(run_dir: Path, tasks: dict, make_encoder, info=dict) -> dict:
     "An encoder's metrics, cached in `run_dir` (eval_row.json, topic_test_emb.npy) under the tasks' key."
@@ -372,6 +388,7 @@ def spectrum_figure(embs: dict, # {name: (N, D) embeddings of the same texts}
         s = np.linalg.svd(e - e.mean(0), compute_uv=False)
         ax.plot(np.arange(1, len(s) + 1), s / s[0], label=name, lw=1.5)
     ax.set(yscale='log', xscale='log', xlabel='rank', ylabel='σ_k / σ_1', title='Embedding spectrum (topic test articles)')
+    ax.set_ylim(1e-4, 1.5)  # below 1e-4 of the largest: rounding noise of the last directions
     ax.legend(fontsize=7); fig.tight_layout()
     if path: fig.savefig(path, dpi=110)
     return fig

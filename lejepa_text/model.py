@@ -9,10 +9,11 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import pytorch_lightning as pl
 from fastcore.basics import patch
 from .sigreg import SIGReg
+import torch.distributed as dist
 from .encoder import TextEncoder, LinearPredictor, TransformerPredictor, pool_spans
 
 # %% auto #0
-__all__ = ['ARCH_KEYS', 'effective_rank', 'LeJEPAText', 'check_data_fits', 'warmup_cosine']
+__all__ = ['ARCH_KEYS', 'effective_rank', 'gather_rows', 'LeJEPAText', 'check_data_fits', 'warmup_cosine']
 
 # %% ../nbs/03_model.ipynb #7a33bf67
 @torch.no_grad()
@@ -23,12 +24,21 @@ def effective_rank(z: torch.Tensor, # (N, D) embeddings
     p = s / s.sum().clamp_min(eps)
     return torch.exp(-(p * (p + eps).log()).sum())
 
+# %% ../nbs/03_model.ipynb #2873e4f0
+@torch.no_grad()
+def gather_rows(z: torch.Tensor) -> torch.Tensor: # (N, D) on each rank -> (world_size·N, D), in rank order
+    "The rows of `z` from every process (equal N on each), concatenated; `z` itself outside torch.distributed."
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1: return z
+    parts = [torch.empty_like(z) for _ in range(dist.get_world_size())]
+    dist.all_gather(parts, z.contiguous())
+    return torch.cat(parts)
+
 # %% ../nbs/03_model.ipynb #fa1dc840
 class LeJEPAText(pl.LightningModule):
     "LeJEPA for text: predict the target span's embedding from the context's, with SIGReg against collapse."
     def __init__(self, vocab_size: int = 50257, # the tokenizer's vocabulary (GPT-2: 50,257)
                  embed_dim: int = 256, num_heads: int = 4, num_layers: int = 4, # D, H, L of the encoder
-                 max_length: int = 512, # longest chunk the position table covers
+                 max_length: int = 512, # longest chunk the encoder accepts
                  dropout: float = 0.1,
                  lr: float = 1e-4, # peak learning rate of AdamW
                  sigreg_weight: float = 0.05, # λ: loss = (1 - λ)·prediction + λ·SIGReg
@@ -41,6 +51,7 @@ class LeJEPAText(pl.LightningModule):
                  warmup_steps: int = 100, # linear warm-up, then cosine decay to `min_lr_ratio`·lr
                  min_lr_ratio: float = 0.1,
                  betas: tuple = (0.9, 0.95),
+                 pos_encoding: str = 'rope', # 'rope', 'learned' (the blog's, with its shortcut) or 'none'; see the encoder chapter
                  tokenizer: str = 'gpt2', # the tokenizer the ids come from (for `encode`)
                  seed: int = 0): # seed of SIGReg's directions
         super().__init__()
@@ -48,7 +59,7 @@ class LeJEPAText(pl.LightningModule):
         if predictor not in ('linear', 'transformer'): raise ValueError(f"predictor must be 'linear' or 'transformer', got {predictor!r}")
         if sigreg_on not in ('both', 'context'): raise ValueError(f"sigreg_on must be 'both' or 'context', got {sigreg_on!r}")
         if not 0 <= sigreg_weight <= 1: raise ValueError(f"sigreg_weight (λ) must lie in [0, 1], got {sigreg_weight}")
-        self.encoder = TextEncoder(vocab_size, embed_dim, num_heads, num_layers, max_length, dropout)
+        self.encoder = TextEncoder(vocab_size, embed_dim, num_heads, num_layers, max_length, dropout, pos_encoding=pos_encoding)
         self.predictor = (LinearPredictor(embed_dim) if predictor == 'linear' else
                           TransformerPredictor(embed_dim, num_heads, predictor_layers, max_length))
         self.sigreg = SIGReg(num_slices=num_slices, seed=seed)
@@ -88,7 +99,7 @@ def _common_step(self: LeJEPAText, batch, stage: str):
     "Loss and monitors of one batch, logged under `stage/`."
     out = self.compute_loss(batch)
     with torch.no_grad():
-        z = out['context'].detach()
+        z = gather_rows(out['context'].detach())  # (B, D), or (W·B, D): the global batch under DDP
         logs = {'loss': out['loss'], 'pred_loss': out['pred_loss'], 'sigreg': out['sigreg'],
                 'repr_std': z.float().std(0).mean(), 'eff_rank': effective_rank(z)}
     if stage == 'train':  # kept for the guards (FiniteLossGuard, CollapseAlarm), which read them on the host
@@ -108,14 +119,14 @@ def training_step(self: LeJEPAText, batch, batch_idx): return self._common_step(
 def validation_step(self: LeJEPAText, batch, batch_idx): return self._common_step(batch, 'val')
 
 # %% ../nbs/03_model.ipynb #1773bee0
-ARCH_KEYS = ('vocab_size', 'embed_dim', 'num_heads', 'num_layers', 'max_length', 'predictor', 'predictor_layers')
+ARCH_KEYS = ('vocab_size', 'embed_dim', 'num_heads', 'num_layers', 'max_length', 'predictor', 'predictor_layers', 'pos_encoding')
 
 def check_data_fits(model: LeJEPAText, dm) -> None:
     "Raise a ValueError naming the setting to change when the DataModule's chunks or tokenizer do not fit the model."
     h = getattr(dm, 'hparams', None)
     if h is None or 'max_length' not in h: return
     if h.max_length > model.hparams.max_length:
-        raise ValueError(f"--data.max_length={h.max_length} is longer than the model's position table "
+        raise ValueError(f"--data.max_length={h.max_length} is longer than the model's max_length "
                          f"--model.max_length={model.hparams.max_length}: raise --model.max_length or lower --data.max_length.")
     n = len(dm.tokenizer)
     if n > model.hparams.vocab_size:
@@ -130,6 +141,10 @@ def on_load_checkpoint(self: LeJEPAText, checkpoint: dict):
     "Refuse a checkpoint of another architecture with a message instead of a size-mismatch traceback."
     hp = checkpoint.get('hyper_parameters', {})
     diff = {k: (hp[k], self.hparams[k]) for k in ARCH_KEYS if k in hp and k in self.hparams and hp[k] != self.hparams[k]}
+    if 'pos_encoding' not in hp and 'encoder.position_embedding.weight' in checkpoint.get('state_dict', {}) \
+            and self.hparams.pos_encoding != 'learned':
+        raise ValueError("The checkpoint was saved before `pos_encoding` existed and holds the blog's learned position table: "
+                         "load it with pos_encoding='learned' (e.g. LeJEPAText.load_from_checkpoint(path, pos_encoding='learned')).")
     if diff:
         raise ValueError("The checkpoint was trained with another configuration ("
                          + ', '.join(f'{k}: checkpoint {a} vs now {b}' for k, (a, b) in diff.items())

@@ -201,8 +201,11 @@ class TextEmbedder(nn.Module):
         from safetensors.torch import load_file
         from transformers import AutoTokenizer
         cfg = json.loads((path / 'config.json').read_text())
+        state = load_file(path / 'model.safetensors', device=str(device))
+        # folders exported before `pos_encoding` existed hold the blog's learned position table
+        cfg['encoder'].setdefault('pos_encoding', 'learned' if 'position_embedding.weight' in state else 'rope')
         enc = TextEncoder.from_config(EncoderConfig(**cfg['encoder']))
-        enc.load_state_dict(load_file(path / 'model.safetensors', device=str(device)))
+        enc.load_state_dict(state)
         return cls(enc.to(device).eval(), AutoTokenizer.from_pretrained(str(path)))
 
 # %% ../nbs/04_train.ipynb #52e12d18

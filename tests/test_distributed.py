@@ -35,3 +35,32 @@ def test_fit_from_a_streamed_corpus(tmp_path):
         '--data.corpus_kwargs', '{"streaming": true}', '--data.num_workers', 2, '--trainer.max_steps', 20,
         '--trainer.enable_progress_bar', 'false')
     assert torch.load(tmp_path / 'run' / 'checkpoints' / 'last.ckpt', map_location='cpu', weights_only=False)['global_step'] == 20
+
+
+_GATHER_WORKER = r'''
+import sys, torch, torch.distributed as dist
+from lejepa_text.model import gather_rows, effective_rank
+rank, port, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank, world_size=2)
+full = torch.randn(16, 24, generator=torch.Generator().manual_seed(0))  # the global batch
+z = gather_rows(full[rank * 8:(rank + 1) * 8])  # each rank holds 8 of the 16 rows
+torch.save({'z': z, 'rank': effective_rank(z), 'std': z.std(0).mean(), 'local_rank': effective_rank(full[rank * 8:(rank + 1) * 8])},
+           f'{out}/{rank}.pt')
+dist.destroy_process_group()
+'''
+
+
+def test_monitors_see_the_global_batch(tmp_path):
+    "Under 2 gloo processes, `gather_rows` gives every rank all 16 rows, so repr_std and eff_rank are the global batch's."
+    import socket
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]
+    (tmp_path / 'w.py').write_text(_GATHER_WORKER)
+    procs = [subprocess.Popen([sys.executable, tmp_path / 'w.py', str(r), str(port), str(tmp_path)]) for r in (0, 1)]
+    assert all(p.wait(timeout=120) == 0 for p in procs)
+    from lejepa_text.model import effective_rank
+    full = torch.randn(16, 24, generator=torch.Generator().manual_seed(0))
+    for r in (0, 1):
+        got = torch.load(tmp_path / f'{r}.pt')
+        assert torch.equal(got['z'], full)
+        assert torch.allclose(got['rank'], effective_rank(full)) and torch.allclose(got['std'], full.std(0).mean())
+        assert got['rank'] > got['local_rank'] + 1  # a per-rank monitor would have read lower
