@@ -25,9 +25,10 @@ demo: setup
 	$(BIN)/lejepa-text-data --out $(RUN)
 	$(BIN)/lejepa-text demo --out $(RUN)
 
-# Two pytest workers, one per core (tests/conftest.py gives each worker one torch thread); tests are dealt out one by one.
+# Two pytest workers, one per core (tests/conftest.py gives each worker one torch thread and deals the slowest tests
+# out first); --maxschedchunk 1 hands them out a few at a time, so neither worker is left with a queue at the end.
 test: setup
-	$(BIN)/python -m pytest -q -n 2 --durations=12 tests
+	$(BIN)/python -m pytest -q -n 2 --maxschedchunk 1 --durations=12 tests
 
 export: setup
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean

@@ -26,16 +26,25 @@ def test_module_cli_last_line_is_the_ratio(tmp_path):
     assert f"ratio: {r['steps'][2]['ratio']:.2f}" == out.strip().splitlines()[-1]
 
 
-def test_lejepa_text_bench_subcommand():
-    "`lejepa-text bench ARGS` reaches `bench_cli`."
-    out = _run([BIN / 'lejepa-text', 'bench', *TOY, '--no_memory', '--threads', '1'])
+def test_lejepa_text_bench_subcommand(capsys):
+    "`lejepa-text bench ARGS` reaches `bench_cli` (called in this process, as the command calls it)."
+    import torch
+    from cli import lejepa_text
+    threads = torch.get_num_threads()
+    try: lejepa_text('bench', *TOY, '--no_memory', '--threads', '1')
+    finally: torch.set_num_threads(threads)
+    out = capsys.readouterr().out
     assert 'blog: two passes' in out and out.strip().splitlines()[-1].startswith('ratio: ')
 
 
-def test_compile_path_on_cpu(tmp_path):
+def test_compile_path_on_cpu(tmp_path, capsys):
     "--compile (the GPU check's compiled runs) works on the CPU: LeJEPAText.forward through torch.compile."
-    out = _run([sys.executable, '-m', 'lejepa_text.bench', *TOY, '--max_length', '16', '--min_length', '4',
-                '--variants', 'ours', '--compile', '--no_memory', '--threads', '1', '--json', tmp_path / 'c.json'])
+    from lejepa_text.bench import bench_cli
+    import torch
+    try: bench_cli([*TOY, '--max_length', '16', '--min_length', '4', '--variants', 'ours', '--compile', '--no_memory',
+                    '--json', str(tmp_path / 'c.json')])
+    finally: torch._dynamo.reset()  # drop the compiled code now, not in a noisy teardown at the worker's exit
+    out = capsys.readouterr().out
     r = json.loads((tmp_path / 'c.json').read_text())
     assert r['steps'][0]['compile'] and 'compiled' in out and out.strip().splitlines()[-1] == 'ratio: 1.00'
 

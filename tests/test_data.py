@@ -1,27 +1,35 @@
-"Data behaviour that needs a separate process or the installed command line."
-import json, os, subprocess, sys
+"Data behaviour at the command line and without the hub."
+import json
 from pathlib import Path
-
-BIN = Path(sys.executable).parent
+import pytest
 
 
 def test_hub_unreachable_names_offline_default():
-    "With no hub, `load_corpus` says so and names the embedded corpus instead of a deep traceback."
-    code = ("from lejepa_text.data import load_corpus\n"
-            "try: load_corpus('wikitext-2-raw-v1')\n"
-            "except ConnectionError as e: print('MSG', e)\n")
-    env = {**os.environ, 'HF_HUB_OFFLINE': '1', 'HF_DATASETS_OFFLINE': '1'}
-    out = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True, timeout=120).stdout
-    assert 'MSG Could not reach the HuggingFace hub' in out and "wiki-offline" in out, out
+    "With no hub (conftest switches it off), `load_corpus` says so and names the embedded corpus instead of a deep traceback."
+    from lejepa_text.data import load_corpus
+    with pytest.raises(ConnectionError) as e: load_corpus('wikitext-2-raw-v1')
+    assert 'Could not reach the HuggingFace hub' in str(e.value) and 'wiki-offline' in str(e.value), str(e.value)
 
 
-def test_data_stats_cli(tmp_path):
-    "The `lejepa-text-data` command prints the split table and writes stats.json."
-    env = {**os.environ, 'LEJEPA_TEXT_CACHE': str(tmp_path / 'cache')}
-    r = subprocess.run([BIN / 'lejepa-text-data', '--max_length', '64', '--out', str(tmp_path)], env=env,
-                       capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
-    assert 'train' in r.stdout and 'CC BY-SA 4.0' in r.stdout
+def test_data_stats_cli(tmp_path, monkeypatch, capsys):
+    "`lejepa-text-data --max_length 64 --out DIR` (its argument parser, in this process) prints the split table and writes stats.json."
+    from fastcore.script import anno_parser
+    from lejepa_text.data import data_stats_cli
+    monkeypatch.setenv('LEJEPA_TEXT_CACHE', str(tmp_path / 'cache'))
+    args = anno_parser(data_stats_cli.__wrapped__).parse_args(['--max_length', '64', '--out', str(tmp_path)])
+    data_stats_cli(**{k: v for k, v in vars(args).items() if k not in ('pdb', 'xtra')})  # fastcore's own two flags
+    out = capsys.readouterr().out
+    assert 'train' in out and 'CC BY-SA 4.0' in out
     stats = json.loads((tmp_path / 'stats.json').read_text())
     assert sum(v['documents'] for v in stats.values()) == 10_033
     assert stats['train']['chunks'] == stats['train']['tokens'] // 64
+
+
+def test_console_scripts_are_installed():
+    "The installed package's commands (settings.ini's console_scripts) load the functions they name."
+    from importlib.metadata import entry_points
+    from lejepa_text.data import data_stats_cli
+    from lejepa_text.train import cli_entry
+    eps = {e.name: e for e in entry_points(group='console_scripts') if e.value.startswith('lejepa_text.')}
+    assert set(eps) == {'lejepa-text', 'lejepa-text-data'}, eps
+    assert eps['lejepa-text'].load() is cli_entry and eps['lejepa-text-data'].load() is data_stats_cli

@@ -175,9 +175,10 @@ def test_browser_finds_errors(tmp_path):
 
 @needs_chromium
 def test_site(tmp_path):
-    "The whole site from `nbs/`: every page renders from stored outputs, loads without errors, shows its figures, links resolve."
+    """The whole site from `nbs/`: every page renders from stored outputs, loads without errors, shows its figures, links
+    resolve. (Without the screenshots, which are for a person to look at: `make site-check` saves them.)"""
     t = time.time()
-    r = subprocess.run([sys.executable, str(ROOT / 'tools' / 'site_check.py'), '--out', str(tmp_path / 'site')],
+    r = subprocess.run([sys.executable, str(ROOT / 'tools' / 'site_check.py'), '--out', str(tmp_path / 'site'), '--no-screenshots'],
                        cwd=ROOT, capture_output=True, text=True, timeout=900)
     print(r.stdout, f'\n(site check took {time.time() - t:.0f} s)')
     assert r.returncode == 0, f'the site check found problems (table above; pages and screenshots in _site_check/ after ' \

@@ -1,13 +1,13 @@
-"The installed `lejepa-text` command, end to end, as a user runs it."
+"The `lejepa-text` command, end to end: installed and in a subprocess where that is what is tested, else in this process."
 import os, subprocess, sys, time
 from pathlib import Path
 import pytest
 
-from cli import BIN, run
+from cli import BIN, lejepa_text, run
 
 
 def test_tiny_fit_from_command_line(tmp_path):
-    "`lejepa-text fit --config tiny` trains end to end in well under a minute and leaves a run folder."
+    "The installed `lejepa-text fit --config tiny` trains end to end in well under a minute and leaves a run folder."
     t0 = time.time()
     run('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path)
     secs = time.time() - t0
@@ -32,16 +32,17 @@ def test_kill_and_resume(tmp_path):
     import torch
     step0 = torch.load(last, map_location='cpu', weights_only=False)['global_step']
     assert step0 >= 10
-    run('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--trainer.max_steps', step0 + 20,
-        '--trainer.val_check_interval', '10', '--ckpt_path', 'last')
+    lejepa_text('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--trainer.max_steps', step0 + 20,
+                '--trainer.val_check_interval', '10', '--trainer.enable_progress_bar', 'false', '--ckpt_path', 'last')
     step1 = torch.load(last, map_location='cpu', weights_only=False)['global_step']
     assert step1 == step0 + 20, (step0, step1)
 
 
 def test_export_command_round_trip(tmp_path):
     "`lejepa-text export` writes a folder that loads without Lightning and embeds exactly like the checkpoint."
-    run('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--trainer.max_steps', 5)
-    run('export', tmp_path / 'checkpoints' / 'last.ckpt', tmp_path / 'enc')
+    lejepa_text('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--trainer.max_steps', 5,
+                '--trainer.enable_progress_bar', 'false')
+    lejepa_text('export', tmp_path / 'checkpoints' / 'last.ckpt', tmp_path / 'enc')
     from lejepa_text.train import TextEmbedder
     texts = ['A short sentence.', 'Another, somewhat longer sentence about the history of Rome.']
     a = TextEmbedder.from_pretrained(tmp_path / 'enc').encode(texts)

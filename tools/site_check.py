@@ -16,6 +16,7 @@
     python tools/site_check.py                 # render, load, screenshot into _site_check/, print the table
     python tools/site_check.py --record [NB..]  # after executing notebooks: record their code fingerprints
     python tools/site_check.py --no-browser    # static checks only (no Chromium)
+    python tools/site_check.py --no-screenshots  # every check, no screenshots (what the test suite runs; half the time)
 
 Exit status: 0 when every page is OK, 1 otherwise.
 """
@@ -452,7 +453,8 @@ def browse(exe, page, shot=None, max_height=16000):
     return probs, len(res['imgs'])
 
 # ---------------------------------------------------------------- the check
-def site_check(root=ROOT, out=None, browser=True, stale='fail', chromium=None, mathjax='auto', show_doc=True, only=None, log=print):
+def site_check(root=ROOT, out=None, browser=True, stale='fail', chromium=None, mathjax='auto', show_doc=True, only=None, log=print,
+               screenshots=True):
     "Render, load and check every page; returns rows of dicts (page, status, figures, links, problems, notes)."
     root = Path(root).resolve()
     cfg = get_config(root)
@@ -501,7 +503,8 @@ def site_check(root=ROOT, out=None, browser=True, stale='fail', chromium=None, m
             probs = probs + lp + check_page_images(page)
             nfig = len(_ids_and_links(page.read_text(encoding='utf-8'))[2])
             if exe:
-                bp, nfig = browse(exe, page, out / 'screenshots' / (Path(html_name(p)).with_suffix('.png').name))
+                shot = out / 'screenshots' / Path(html_name(p)).with_suffix('.png').name if screenshots else None
+                bp, nfig = browse(exe, page, shot)
                 probs += bp
             row = dict(page=p, html=html_name(p), status='FAIL' if probs else ('WARN' if notes else 'OK'), figures=nfig,
                        links=n_int, ext=n_ext, problems=probs, notes=notes, secs=round(secs + time.time() - t, 1))
@@ -530,6 +533,7 @@ def main(argv=None):
     ap.add_argument('--stale', choices=['fail', 'warn'], default='fail', help='stale or unrecorded outputs fail the page, or only warn')
     ap.add_argument('--chromium', default=None, help='Chromium executable (default: found on PATH)')
     ap.add_argument('--mathjax', default='auto', help="'auto' (jupyter-server-mathjax's copy if installed), 'none', or a URL")
+    ap.add_argument('--no-screenshots', action='store_true', help='load every page but save no screenshots (half the browser time)')
     ap.add_argument('--no-show-doc', action='store_true', help="don't run nbdev's show_doc cells (faster; show_doc output missing)")
     ap.add_argument('--only', nargs='*', help='check only these notebooks (e.g. 01_sigreg.ipynb)')
     ap.add_argument('--root', default=str(ROOT), help='project root (where settings.ini is)')
@@ -543,7 +547,7 @@ def main(argv=None):
         return 0
     t = time.time()
     rows = site_check(root, a.out, not a.no_browser, a.stale, a.chromium, a.mathjax, not a.no_show_doc, a.only,
-                      log=lambda s: print(s, file=sys.stderr))
+                      log=lambda s: print(s, file=sys.stderr), screenshots=not a.no_screenshots)
     print(table(rows))
     out = Path(a.out or root / '_site_check')
     bad = [r for r in rows if r['problems']]
