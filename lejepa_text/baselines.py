@@ -9,7 +9,7 @@ from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 import pytorch_lightning as pl
 from fastcore.basics import patch
-from .encoder import TextEncoder, pool_spans, masked_mean
+from .encoder import EncoderConfig, TextEncoder, pool_spans, masked_mean
 from .model import LeJEPAText, effective_rank
 
 # %% auto #0
@@ -39,8 +39,7 @@ class MLMText(LeJEPAText):
         super().__init__(**kwargs)
         self.save_hyperparameters()
         h = self.hparams
-        self.encoder = TextEncoder(h.vocab_size + 1, h.embed_dim, h.num_heads, h.num_layers, h.max_length, h.dropout,
-                                   pos_encoding=h.pos_encoding)
+        self.encoder = TextEncoder.from_config(EncoderConfig.of(h, vocab_size=h.vocab_size + 1))  # + the [MASK] token
         del self.predictor, self.sigreg
         self.head = nn.Sequential(nn.Linear(h.embed_dim, h.embed_dim), nn.GELU(), nn.LayerNorm(h.embed_dim))
         self.head_bias = nn.Parameter(torch.zeros(h.vocab_size + 1))  # the decoder's weight is the token embedding

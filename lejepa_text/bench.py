@@ -411,7 +411,7 @@ def tokenize_throughput(corpora:dict, num_proc:int|None=None)->list:
             sec = time.perf_counter() - t0
         finally:
             if bars: datasets.enable_progress_bars()
-        rows.append(dict(corpus=name, documents=len(ds), tokens=int(n), processes=num_proc or 1, seconds=sec,
+        rows.append(dict(corpus=name, documents=len(ds), tokens=int(n), processes=num_proc or 'main', seconds=sec,
                          tokens_per_s=n / sec))
     return rows
 
@@ -445,7 +445,7 @@ def _parser()->argparse.ArgumentParser:
     a('--loader', action='store_true', help='section: DataLoader throughput against batches already on the device')
     a('--tokenize', action='store_true', help='section: tokenization throughput, embedded and synthetic corpus')
     a('--tokenize_large', action='store_true', help='section: a WikiText-103-size corpus (~100M tokens; minutes)')
-    a('--num_proc', type=int, help='tokenizer processes (--tokenize: 1; --tokenize_large: all CPUs)')
+    a('--num_proc', type=int, help="tokenizer worker processes (default: none, the tokenizer's own threads in this process)")
     a('--all', action='store_true', help='every section except --tokenize_large')
     a('--json', help='also write every result to this JSON file')
     return p
@@ -479,8 +479,7 @@ def _sections(a, cfg, device, res, out:dict, save):
         return tokenize_throughput({'embedded Wikipedia (train)': load_corpus('wiki-offline')['train'],
                                     'synthetic (random corpus words)': synthetic_corpus()}, a.num_proc)
     def tokenize_large():
-        return tokenize_throughput({'WikiText-103 size (embedded corpus repeated)': wikitext103_size_corpus()},
-                                   a.num_proc or os.cpu_count())
+        return tokenize_throughput({'WikiText-103 size (embedded corpus repeated)': wikitext103_size_corpus()}, a.num_proc)
     todo = [('sigreg', a.sigreg or a.all, sigreg, "SIGReg's share of the step (forward + backward alone)", SIGREG_COLS),
             ('sync', a.sync_check or (a.all and device.type == 'cuda'), sync, 'Host syncs (GPU)', SYNC_COLS),
             ('loader', a.loader or a.all, loader, 'Data loading (LeJEPAText steps)', LOADER_COLS),

@@ -8,7 +8,7 @@ __all__ = ['EncoderConfig', 'span_attention_mask', 'SelfAttention', 'MLP', 'Bloc
 
 # %% ../nbs/02_encoder.ipynb #0ee892f1
 import math
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, fields
 
 import torch
 import torch.nn as nn
@@ -32,6 +32,12 @@ class EncoderConfig:
     def tiny(cls, **kwargs):
         "Two layers, D=32, T up to 32, GPT-2 vocabulary: the size of every example on these pages."
         return cls(**{**dict(embed_dim=32, num_heads=2, num_layers=2, max_length=32), **kwargs})
+
+    @classmethod
+    def of(cls, hparams, **overrides):
+        "The encoder's fields of a larger mapping (a model's hyper-parameters, a config's `model:` section), then `overrides`."
+        names = {f.name for f in fields(cls)}
+        return cls(**{**{k: v for k, v in dict(hparams).items() if k in names}, **overrides})
 
 # %% ../nbs/02_encoder.ipynb #9f3d29bd
 def span_attention_mask(

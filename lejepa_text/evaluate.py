@@ -8,7 +8,7 @@ import argparse, hashlib, json, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .data import load_corpus, package_dir, cache_dir, get_tokenizer
-from .encoder import TextEncoder
+from .encoder import EncoderConfig, TextEncoder
 from .train import TextEmbedder, encode_texts, read_metrics
 from .baselines import load_trained, eval_encoder, load_config, merge_config, train_row
 
@@ -17,7 +17,8 @@ __all__ = ['PROTOCOL', 'REFERENCES', 'COLUMNS', 'COLUMN_FORMATS', 'SMALL', 'COMP
            'rotten_tomatoes_frame', 'sentiment_task', 'lee_task', 'similarity_score', 'probe', 'embed_sorted',
            'load_tasks', 'evaluate_encoder', 'majority_row', 'tfidf_row', 'random_encoder', 'minilm_encoder',
            'tasks_key', 'reference_rows', 'load_encoder', 'run_folder', 'results_table', 'to_markdown', 'eval_run',
-           'eval_cli', 'compare', 'fixed_batch_loss', 'loss_vs_accuracy', 'loss_vs_accuracy_figure', 'spectrum_figure']
+           'eval_cli', 'check_budget', 'compare', 'fixed_batch_loss', 'loss_vs_accuracy', 'loss_vs_accuracy_figure',
+           'spectrum_figure']
 
 # %% ../nbs/05_eval.ipynb #358d64d6
 PROTOCOL = dict(version=1, seed=0, n_train=3000, Cs=(0.01, 0.1, 1.0, 10.0), max_iter=2000,
@@ -154,8 +155,7 @@ def random_encoder(config: str = 'cpu', # shipped config whose model size is use
     "The config's `TextEncoder` at its seed-0 initialisation, untrained, as a list[str] -> (N, D) function."
     m = merge_config(load_config(config), overrides)['model']
     torch.manual_seed(0)
-    enc = TextEncoder(m['vocab_size'], m['embed_dim'], m['num_heads'], m['num_layers'], m['max_length'], 0.0,
-                      pos_encoding=m.get('pos_encoding', 'rope')).eval()
+    enc = TextEncoder.from_config(EncoderConfig.of(m, dropout=0.0)).eval()
     tok = get_tokenizer('gpt2')
     return lambda texts: encode_texts(enc, tok, texts)
 
@@ -302,18 +302,32 @@ ROW_DIRS = {'MLM (15% masking)': 'mlm', 'EMA-JEPA (EMA target, stop-grad, no SIG
             'LeJEPA λ=0.05, stop-grad target': 'lejepa-0.05-sg',
             "LeJEPA λ=0.05, learned positions (the blog's)": 'lejepa-0.05-learned', 'LeJEPA λ=0 (no SIGReg)': 'lejepa-0'}
 
-def _cached_row(run_dir: Path, tasks: dict, make_encoder, info=dict) -> dict:
-    "An encoder's metrics, cached in `run_dir` (eval_row.json, topic_test_emb.npy) under the tasks' key."
-    f, e = run_dir / 'eval_row.json', run_dir / 'topic_test_emb.npy'
-    if not f.exists() or json.loads(f.read_text()).get('key') != tasks_key(tasks):
+def _cached_row(run_dir: Path, tasks: dict, make_encoder, info=dict, extra_key: str = '') -> dict:
+    "An encoder's metrics, cached in `run_dir` (eval_row.json, topic_test_emb.npy) under the tasks' key (and `extra_key`)."
+    f, e, key = run_dir / 'eval_row.json', run_dir / 'topic_test_emb.npy', tasks_key(tasks) + extra_key
+    if not f.exists() or json.loads(f.read_text()).get('key') != key:
         run_dir.mkdir(parents=True, exist_ok=True)
         r = {**evaluate_encoder(make_encoder(), tasks), **info()}
-        np.save(e, r.pop('_topic_test_emb')); f.write_text(json.dumps({**r, 'key': tasks_key(tasks)}))
+        np.save(e, r.pop('_topic_test_emb')); f.write_text(json.dumps({**r, 'key': key}))
     r = json.loads(f.read_text()); r.pop('key'); return {**r, '_topic_test_emb': np.load(e)}
 
 def _row_result(run_dir: Path, tasks: dict) -> dict:
     "A trained row's metrics (cached in its run folder)."
     return _cached_row(run_dir, tasks, lambda: load_encoder(run_dir / 'encoder'), lambda: _train_info(run_dir))
+
+# %% ../nbs/05_eval.ipynb #344c00ab
+def check_budget(run_dir: str | Path, config: str, max_steps: int, overrides: dict | None = None) -> None:
+    "Raise a ValueError when the row trained in `run_dir` had another budget than the table asks for (no train.json: nothing to check)."
+    f = Path(run_dir) / 'train.json'
+    if not f.exists(): return
+    r = json.loads(f.read_text())
+    want = {'config': config, 'overrides': overrides or {}, 'steps': max_steps}
+    got = {k: r.get(k) for k in want}
+    if json.dumps(got, sort_keys=True) != json.dumps(want, sort_keys=True):
+        raise ValueError(f"{run_dir} was trained with {got}, but this table is for {want}: every row of a comparison must have "
+                         f"the same budget. Compare it with the settings it was trained with (--config {got['config']}, "
+                         f"--max_steps {got['steps']}{', --small' if got['overrides'] == json.loads(json.dumps(SMALL)) else ''}), "
+                         f"or give this budget its own --out folder.")
 
 # %% ../nbs/05_eval.ipynb #8eb7c174
 def compare(out: str | Path = 'runs/compare', config: str = 'cpu', max_steps: int = 300, rows: dict = COMPARE_ROWS,
@@ -324,9 +338,12 @@ def compare(out: str | Path = 'runs/compare', config: str = 'cpu', max_steps: in
     for name, (objective, kw, every) in rows.items():
         d = out / ROW_DIRS[name]
         if train and not (d / 'train.json').exists(): train_row(objective, d, config, max_steps, every, overrides, **kw)
+        check_budget(d, config, max_steps, overrides)
     refs = reference_rows(tasks)
     refs.pop('random init (cpu config, untrained)')
-    refs['random init (same model, untrained)'] = _cached_row(out / 'random-init', tasks, lambda: random_encoder(config, overrides))
+    model = json.dumps(merge_config(load_config(config), overrides)['model'], sort_keys=True)  # the untrained row's size
+    refs['random init (same model, untrained)'] = _cached_row(out / 'random-init', tasks, lambda: random_encoder(config, overrides),
+                                                              extra_key=hashlib.sha256(model.encode()).hexdigest()[:8] + _encoder_code_key())
     results = {**refs, **{n: _row_result(out / ROW_DIRS[n], tasks) for n in rows if (out / ROW_DIRS[n] / 'encoder' / 'config.json').exists()}}
     df = results_table(results)
     note = (f'Every trained row: the `{config}` config (data, batch, optimiser, seed) with {overrides or "no changes"}, '

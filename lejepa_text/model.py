@@ -10,7 +10,7 @@ import pytorch_lightning as pl
 from fastcore.basics import patch
 from .sigreg import SIGReg
 import torch.distributed as dist
-from .encoder import TextEncoder, LinearPredictor, TransformerPredictor, pool_spans
+from .encoder import EncoderConfig, TextEncoder, LinearPredictor, TransformerPredictor, pool_spans
 
 # %% auto #0
 __all__ = ['ARCH_KEYS', 'effective_rank', 'gather_rows', 'LeJEPAText', 'check_data_fits', 'warmup_cosine']
@@ -59,7 +59,7 @@ class LeJEPAText(pl.LightningModule):
         if predictor not in ('linear', 'transformer'): raise ValueError(f"predictor must be 'linear' or 'transformer', got {predictor!r}")
         if sigreg_on not in ('both', 'context'): raise ValueError(f"sigreg_on must be 'both' or 'context', got {sigreg_on!r}")
         if not 0 <= sigreg_weight <= 1: raise ValueError(f"sigreg_weight (λ) must lie in [0, 1], got {sigreg_weight}")
-        self.encoder = TextEncoder(vocab_size, embed_dim, num_heads, num_layers, max_length, dropout, pos_encoding=pos_encoding)
+        self.encoder = TextEncoder.from_config(EncoderConfig.of(self.hparams))
         self.predictor = (LinearPredictor(embed_dim) if predictor == 'linear' else
                           TransformerPredictor(embed_dim, num_heads, predictor_layers, max_length))
         self.sigreg = SIGReg(num_slices=num_slices, seed=seed)
