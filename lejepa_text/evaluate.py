@@ -13,12 +13,12 @@ from .train import TextEmbedder, encode_texts, read_metrics
 from .baselines import load_trained, eval_encoder, load_config, merge_config, train_row
 
 # %% auto #0
-__all__ = ['PROTOCOL', 'REFERENCES', 'COLUMNS', 'COLUMN_FORMATS', 'SMALL', 'COMPARE_ROWS', 'ROW_DIRS', 'topic_task',
-           'rotten_tomatoes_frame', 'sentiment_task', 'lee_task', 'similarity_score', 'probe', 'embed_sorted',
-           'load_tasks', 'evaluate_encoder', 'majority_row', 'tfidf_row', 'random_encoder', 'minilm_encoder',
-           'tasks_key', 'reference_rows', 'load_encoder', 'run_folder', 'results_table', 'to_markdown', 'eval_run',
-           'eval_cli', 'check_budget', 'compare', 'fixed_batch_loss', 'loss_vs_accuracy', 'loss_vs_accuracy_figure',
-           'spectrum_figure']
+__all__ = ['PROTOCOL', 'REFERENCES', 'QUICK_REFERENCES', 'COLUMNS', 'COLUMN_FORMATS', 'SMALL', 'COMPARE_ROWS', 'ROW_DIRS',
+           'topic_task', 'rotten_tomatoes_frame', 'sentiment_task', 'lee_task', 'similarity_score', 'probe',
+           'embed_sorted', 'load_tasks', 'evaluate_encoder', 'majority_row', 'tfidf_row', 'random_encoder',
+           'minilm_encoder', 'tasks_key', 'reference_rows', 'load_encoder', 'run_folder', 'results_table',
+           'to_markdown', 'eval_run', 'eval_cli', 'check_budget', 'compare', 'fixed_batch_loss', 'loss_vs_accuracy',
+           'loss_vs_accuracy_figure', 'spectrum_figure']
 
 # %% ../nbs/05_eval.ipynb #358d64d6
 PROTOCOL = dict(version=1, seed=0, n_train=3000, Cs=(0.01, 0.1, 1.0, 10.0), max_iter=2000,
@@ -178,6 +178,8 @@ def tasks_key(tasks: dict) -> str:
 REFERENCES = {'majority class': lambda t: majority_row(t), 'TF-IDF + logistic regression': lambda t: tfidf_row(t),
               'random init (cpu config, untrained)': lambda t: evaluate_encoder(random_encoder('cpu'), t),
               'all-MiniLM-L6-v2 (pretrained reference)': lambda t: evaluate_encoder(minilm_encoder(), t)}
+# the rows that cost under a minute on a fresh machine (MiniLM's takes about 4 minutes of a 2-core CPU the first time)
+QUICK_REFERENCES = ('majority class', 'TF-IDF + logistic regression', 'random init (cpu config, untrained)')
 
 def _encoder_code_key() -> str:
     "A short hash of the encoder's source and the `cpu` config's model: what the random-init row depends on."
@@ -186,10 +188,11 @@ def _encoder_code_key() -> str:
     return hashlib.sha256(src.encode()).hexdigest()[:8]
 
 def reference_rows(tasks: dict, cache: Path | None = None, names=None) -> dict:
-    "The reference rows, from the cache when it holds them; `_topic_test_emb` is cached as .npy for the spectrum."
+    "The reference rows (all, or those `names`), from the cache when it holds them; `_topic_test_emb` is cached as .npy for the spectrum."
     folder = Path(cache or cache_dir('eval')) / tasks_key(tasks); folder.mkdir(parents=True, exist_ok=True)
     rows = {}
-    for i, name in enumerate(names or REFERENCES):
+    for name in names or REFERENCES:
+        i = list(REFERENCES).index(name)  # the cache file is named by the row's place in REFERENCES, whichever rows are asked for
         stem = f'ref{i}' + (f'-{_encoder_code_key()}' if name.startswith('random init') else '')  # its numbers change with the code
         f, e = folder / f'{stem}.json', folder / f'{stem}.npy'
         if not f.exists():
@@ -254,13 +257,16 @@ def _train_info(run_dir: Path) -> dict:
 
 def eval_run(encoder: str | Path, # exported encoder folder or .ckpt
              run_dir: str | Path | None = None, # where eval.md / eval.csv go (default: the checkpoint's run folder)
-             name: str = 'this checkpoint', references: bool = True, tasks: dict | None = None) -> dict:
+             name: str = 'this checkpoint',
+             references: bool | tuple = True, # every reference row, none (False), or these names (e.g. `QUICK_REFERENCES`)
+             tasks: dict | None = None) -> dict:
     "Evaluate one trained encoder with the reference rows; write eval.md and eval.csv; return the headline numbers."
     if not Path(encoder).exists(): raise FileNotFoundError(f'{encoder} does not exist: pass an exported encoder folder or a .ckpt file')
     run_dir = Path(run_dir) if run_dir else run_folder(encoder); run_dir.mkdir(parents=True, exist_ok=True)
     tasks = tasks or load_tasks()
     row = {**evaluate_encoder(load_encoder(encoder), tasks), **_train_info(run_dir)}
-    rows = {**(reference_rows(tasks) if references else {}), name: row}
+    refs = reference_rows(tasks, names=None if references is True else references) if references else {}
+    rows = {**refs, name: row}
     df = results_table(rows)
     (run_dir / 'eval.md').write_text(f'Frozen-embedding evaluation of {encoder} (protocol v{PROTOCOL["version"]}).\n\n{to_markdown(df)}\n')
     df.to_csv(run_dir / 'eval.csv')

@@ -238,8 +238,8 @@ def demo(args: list[str] | None = None):
     export_encoder(cli.model, out / 'encoder', cli.datamodule.tokenizer)
     summary = {**summarize_run(out), 'train_seconds': round(train_s, 1), 'plots': [str(p) for p in plots], 'encoder': str(out / 'encoder')}
     if not a.no_eval and importlib.util.find_spec('lejepa_text.evaluate') is not None:
-        from lejepa_text.evaluate import eval_run  # the evaluation chapter: probes, table and figures in the run folder
-        summary['eval'] = eval_run(out / 'encoder', out)
+        from lejepa_text.evaluate import eval_run, QUICK_REFERENCES  # the evaluation chapter: probes and table
+        summary['eval'] = eval_run(out / 'encoder', out, references=QUICK_REFERENCES)  # MiniLM's row: `lejepa-text eval`
     (out / 'summary.json').write_text(json.dumps(summary, indent=1))
     print('\n== lejepa-text demo: summary ==')
     for k, v in summary.items(): print(f'{k:>18}: {v}')

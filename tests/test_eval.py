@@ -1,5 +1,5 @@
 "`lejepa-text eval` end to end on a checkpoint of the `tiny` config, called in this process as the command calls it."
-import time
+import json, time
 from pathlib import Path
 import pandas as pd
 import pytest
@@ -58,3 +58,17 @@ def test_eval_run_includes_cached_references(tiny_run, tmp_path, monkeypatch):
     assert len(calls) == 1
     md = (tmp_path / 'run' / 'eval.md').read_text()
     assert md.index('majority class') < md.index('this checkpoint') and set(r) >= {'topic_acc', 'rt_acc', 'lee_spearman'}
+
+
+def test_reference_subsets_share_one_cache(tmp_path, monkeypatch):
+    "Asking for some reference rows caches each under its own name: a later subset never reads another row's numbers."
+    monkeypatch.setenv('LEJEPA_TEXT_CACHE', str(tmp_path / 'cache'))
+    from lejepa_text import evaluate as ev
+    tasks = ev.load_tasks()
+    tasks = {k: (v if k == 'lee' else {s: (x[:80], y[:80]) for s, (x, y) in v.items()}) for k, v in tasks.items()}
+    tfidf = ev.reference_rows(tasks, names=['TF-IDF + logistic regression'])
+    both = ev.reference_rows(tasks, names=['majority class', 'TF-IDF + logistic regression'])
+    assert list(both) == ['majority class', 'TF-IDF + logistic regression']
+    same = lambda a, b: json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)  # NaN (majority's Lee ρ) equals itself
+    assert same(both['majority class'], ev.majority_row(tasks)) and same(both['TF-IDF + logistic regression'], tfidf['TF-IDF + logistic regression'])
+    assert not same(both['majority class'], both['TF-IDF + logistic regression'])
