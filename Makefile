@@ -20,10 +20,13 @@ $(VENV)/.installed: setup.py settings.ini
 
 # The main job: dataset statistics, then train the `cpu` config on the embedded corpus (about 8 minutes on 2 cores),
 # write curves, summary.json and the exported encoder into $(RUN), and evaluate it when the evaluation chapter is there.
-# Running it again in the same folder resumes (and finishes) that run: use RUN=runs/other for a fresh one.
+# Running it again in the same folder resumes (and finishes) an interrupted run; a finished one (summary.json) is
+# shown, not run again: use RUN=runs/other for a fresh one.
 demo: setup
-	$(BIN)/lejepa-text-data --out $(RUN)
-	$(BIN)/lejepa-text demo --out $(RUN)
+	@if [ -f $(RUN)/summary.json ]; then \
+	  echo "$(RUN) holds a finished run: its summary is below, its report in $(RUN)/eval.md. RUN=runs/other make demo trains a fresh one."; \
+	  cat $(RUN)/summary.json; exit 0; fi; \
+	$(BIN)/lejepa-text-data --out $(RUN) && $(BIN)/lejepa-text demo --out $(RUN)
 
 # Two pytest workers, one per core (tests/conftest.py gives each worker one torch thread and deals the slowest tests
 # out first); --maxschedchunk 1 hands them out a few at a time, so neither worker is left with a queue at the end.
