@@ -40,8 +40,17 @@ def config_path(name: str) -> Path:
     return p
 
 # %% ../nbs/04_train.ipynb #75125eac
+def _keep_metrics(root: Path) -> None:
+    "Move an earlier attempt's metrics.csv to metrics.N.csv: Lightning's CSV logger deletes the file when a run resumes."
+    p = root / 'metrics.csv'
+    if not p.exists(): return
+    n = 0
+    while (root / f'metrics.{n}.csv').exists(): n += 1
+    p.rename(root / f'metrics.{n}.csv')
+
 def default_loggers(root: str | Path) -> list:
-    "CSV logger in the run folder (metrics.csv), plus TensorBoard (tb/) when it is installed."
+    "CSV logger in the run folder (metrics.csv; an earlier attempt's is kept as metrics.N.csv), plus TensorBoard (tb/) when installed."
+    _keep_metrics(Path(root))
     loggers = [CSVLogger(str(root), name='', version='')]
     try:
         import tensorboard  # noqa: F401
@@ -111,11 +120,18 @@ def cli_entry():
 
 # %% ../nbs/04_train.ipynb #6804f137
 def read_metrics(run_dir: str | Path):
-    "The run's metrics.csv as a pandas DataFrame."
+    "The run's metrics as a pandas DataFrame: metrics.csv after the attempts before it (metrics.N.csv) up to where the next one took over."
     import pandas as pd
-    p = Path(run_dir) / 'metrics.csv'
-    if not p.exists(): raise FileNotFoundError(f"No metrics.csv in {run_dir}: is it a run folder (trainer.default_root_dir)?")
-    return pd.read_csv(p)
+    run_dir, n = Path(run_dir), 0
+    while (run_dir / f'metrics.{n}.csv').exists(): n += 1
+    files = [run_dir / f'metrics.{i}.csv' for i in range(n)] + [run_dir / 'metrics.csv']
+    files = [f for f in files if f.exists() and f.stat().st_size]  # (an attempt that logged nothing leaves none)
+    if not files: raise FileNotFoundError(f"No metrics.csv in {run_dir}: is it a run folder (trainer.default_root_dir)?")
+    parts, keep, cutoff = [pd.read_csv(f) for f in files], [], float('inf')
+    for df in reversed(parts):  # a resumed attempt restarts from its checkpoint's step: the rows from there on are its own
+        keep.insert(0, df[df['step'] < cutoff])
+        if len(df): cutoff = min(cutoff, df['step'].min())
+    return pd.concat(keep, ignore_index=True)
 
 def _series(df, col):
     if col not in df: return None

@@ -36,6 +36,11 @@ def test_kill_and_resume(tmp_path):
                 '--trainer.val_check_interval', '10', '--trainer.enable_progress_bar', 'false', '--ckpt_path', 'last')
     step1 = torch.load(last, map_location='cpu', weights_only=False)['global_step']
     assert step1 == step0 + 20, (step0, step1)
+    # the killed attempt's metrics survive the resume (Lightning's CSV logger deletes metrics.csv when it starts)
+    from lejepa_text.train import read_metrics
+    assert (tmp_path / 'metrics.0.csv').exists()
+    steps = read_metrics(tmp_path)[['step', 'train/loss']].dropna()['step']
+    assert steps.is_unique and steps.min() < step0 <= steps.max() < step1, (steps.min(), step0, steps.max(), step1)
 
 
 def test_export_command_round_trip(tmp_path):
