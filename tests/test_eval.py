@@ -46,14 +46,19 @@ def test_eval_cli_errors(capsys):
     assert e.value.code != 0 and '--ckpt' in capsys.readouterr().err
 
 
+def small_tasks(n=80):
+    "The evaluation tasks with the first `n` examples of every classification split (Lee's documents as they are)."
+    from lejepa_text import evaluate as ev
+    return {k: (v if k == 'lee' else {s: (x[:n], y[:n]) for s, (x, y) in v.items()}) for k, v in ev.load_tasks().items()}
+
+
 def test_eval_run_includes_cached_references(tiny_run, tmp_path, monkeypatch):
     "eval_run puts the cached reference rows above the checkpoint's row and computes each reference only once."
     monkeypatch.setenv('LEJEPA_TEXT_CACHE', str(tmp_path / 'cache'))
     from lejepa_text import evaluate as ev
     calls = []
     monkeypatch.setattr(ev, 'REFERENCES', {'majority class': lambda t: calls.append(1) or ev.majority_row(t)})
-    tasks = ev.load_tasks()
-    tasks = {k: (v if k == 'lee' else {s: (x[:80], y[:80]) for s, (x, y) in v.items()}) for k, v in tasks.items()}
+    tasks = small_tasks()
     for _ in range(2): r = ev.eval_run(tiny_run / 'checkpoints' / 'last.ckpt', tmp_path / 'run', tasks=tasks)
     assert len(calls) == 1
     md = (tmp_path / 'run' / 'eval.md').read_text()
@@ -64,8 +69,7 @@ def test_reference_subsets_share_one_cache(tmp_path, monkeypatch):
     "Asking for some reference rows caches each under its own name: a later subset never reads another row's numbers."
     monkeypatch.setenv('LEJEPA_TEXT_CACHE', str(tmp_path / 'cache'))
     from lejepa_text import evaluate as ev
-    tasks = ev.load_tasks()
-    tasks = {k: (v if k == 'lee' else {s: (x[:80], y[:80]) for s, (x, y) in v.items()}) for k, v in tasks.items()}
+    tasks = small_tasks()
     tfidf = ev.reference_rows(tasks, names=['TF-IDF + logistic regression'])
     both = ev.reference_rows(tasks, names=['majority class', 'TF-IDF + logistic regression'])
     assert list(both) == ['majority class', 'TF-IDF + logistic regression']

@@ -4,10 +4,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cli import lejepa_text
+
 def cli_fails(capsys, *args):
     "Run `lejepa-text ARGS` in-process; it must fail. Returns the error text the user sees."
-    from lejepa_text.train import main
-    with pytest.raises((SystemExit, ValueError, FileNotFoundError)) as e: main([*map(str, args)])
+    with pytest.raises((SystemExit, ValueError, FileNotFoundError)) as e: lejepa_text(*args)
     if isinstance(e.value, SystemExit): assert e.value.code not in (0, None)
     out = capsys.readouterr()
     return str(e.value) + out.out + out.err
@@ -42,9 +43,8 @@ def test_tokenizer_larger_than_embedding(tmp_path, capsys):
 
 
 def _fit(root, *extra):
-    from lejepa_text.train import main
-    main(['fit', '--config', 'tiny', '--trainer.default_root_dir', str(root), '--trainer.log_every_n_steps', '1',
-          '--trainer.enable_progress_bar', 'false', '--trainer.enable_model_summary', 'false', *map(str, extra)])
+    lejepa_text('fit', '--config', 'tiny', '--trainer.default_root_dir', root, '--trainer.log_every_n_steps', 1,
+                '--trainer.enable_progress_bar', 'false', '--trainer.enable_model_summary', 'false', *extra)
     df = pd.read_csv(Path(root) / 'metrics.csv')
     return df[['step', 'train/loss']].dropna().set_index('step')['train/loss']
 
