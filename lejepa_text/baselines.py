@@ -125,14 +125,18 @@ def train_row(objective: str, # 'lejepa', 'mlm' or 'ema-jepa'
               max_steps: int | None = None, # override the config's steps (use the same for every row)
               ckpt_every: int = 0, # also keep weights every this many steps (0: only best/last)
               overrides: dict | None = None, # {'model'|'data'|'trainer': {key: value}} on top of the config, for every row alike
+              seed: int | None = None, # another seed for the run, the data and SIGReg (None: the config's)
               **model_kwargs) -> dict: # overrides of this row's model hyper-parameters (e.g. sigreg_weight)
     "Train one row of the comparison; export its encoder to `out/encoder`; return the timing record."
     from pytorch_lightning.callbacks import ModelCheckpoint
     from lejepa_text.data import LeJEPATextDataModule
     from lejepa_text.train import default_loggers, default_callbacks, export_encoder
     cfg, out = merge_config(load_config(config), overrides), Path(out)
+    if objective != 'lejepa':  # MLM and EMA-JEPA read the blog's chunks (token masks, prefix/suffix spans), whatever the config's views
+        cfg = merge_config(cfg, {'model': {'recipe': 'spans', 'projector': 'none'}, 'data': {'views': 'chunks'}})
+    if seed is not None: cfg = {**merge_config(cfg, {'model': {'seed': seed}, 'data': {'seed': seed}}), 'seed_everything': seed}
     if (out / 'checkpoints' / 'last.ckpt').exists(): raise FileExistsError(f'{out} already holds a run: use a fresh folder')
-    pl.seed_everything(cfg.get('seed_everything', 0))
+    pl.seed_everything(cfg.get('seed_everything', 0), verbose=False)
     tr = {k: v for k, v in cfg['trainer'].items() if k not in ('default_root_dir', 'max_time')}
     if max_steps: tr['max_steps'] = max_steps
     tr.setdefault('check_val_every_n_epoch', None)  # validate every val_check_interval steps, across epochs
@@ -141,12 +145,14 @@ def train_row(objective: str, # 'lejepa', 'mlm' or 'ema-jepa'
     cbs = default_callbacks(out)
     if ckpt_every: cbs.append(ModelCheckpoint(dirpath=out / 'steps', filename='{step}', every_n_train_steps=ckpt_every,
                                               save_top_k=-1, save_weights_only=True))
-    trainer = pl.Trainer(**tr, default_root_dir=str(out), logger=default_loggers(out), callbacks=cbs, enable_progress_bar=False)
+    trainer = pl.Trainer(**tr, default_root_dir=str(out), logger=default_loggers(out), callbacks=cbs, enable_progress_bar=False,
+                         enable_model_summary=False)
     t0 = time.time(); trainer.fit(model, dm); secs = time.time() - t0
     export_encoder(type('M', (), {'encoder': eval_encoder(model), 'hparams': model.hparams})(), out / 'encoder', dm.tokenizer)
     rec = {'objective': objective, 'config': config, 'overrides': overrides or {}, 'steps': int(trainer.global_step), 'batch_size': cfg['data']['batch_size'],
            'tokens_seen': int(trainer.global_step) * cfg['data']['batch_size'] * cfg['data']['max_length'],
-           'train_seconds': round(secs, 1), 'hparams': {k: v for k, v in model.hparams.items() if isinstance(v, (int, float, str, bool))}}
+           'train_seconds': round(secs, 1), 'seed': cfg.get('seed_everything', 0),
+           'hparams': {k: v for k, v in model.hparams.items() if isinstance(v, (int, float, str, bool))}}
     (out / 'train.json').write_text(json.dumps(rec, indent=1))
     return rec
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #69f8fab9
 from __future__ import annotations
-import hashlib, importlib.util, json, os, shutil, time, warnings
+import functools, hashlib, importlib.util, json, os, shutil, time, warnings
 from pathlib import Path
 import numpy as np, torch
 from torch.utils.data import Dataset, DataLoader, DistributedSampler
@@ -275,12 +275,15 @@ class EpochSampler(DistributedSampler):
 
 # %% ../nbs/00_data.ipynb #32b26b46
 class LeJEPATextDataModule(pl.LightningDataModule):
-    "Corpus → tokens → chunks with span masks → batches, for Lightning."
+    "Corpus → tokens → chunks with span masks (or document views, packed) → batches, for Lightning."
     def __init__(self, corpus: str = 'wiki-offline', # see `load_corpus`
                  tokenizer: str = 'gpt2', # see `get_tokenizer`
-                 max_length: int = 128, # tokens per chunk (T)
-                 min_length: int = 16, # fewest tokens in either span
-                 batch_size: int = 32, # chunks per batch (B)
+                 max_length: int = 128, # tokens per chunk (T); with document views, per window and per packed row
+                 min_length: int = 16, # fewest tokens in either span (in a crop, for 'multiview')
+                 batch_size: int = 32, # chunks per batch (B); with document views, windows per batch (N)
+                 views: str = 'chunks', # 'chunks' (the blog's stream chunks), or from one document: 'spans' or 'multiview' (the views chapter)
+                 n_global: int = 2, n_local: int = 4, # multiview: global and local crops per window
+                 global_frac: tuple = (0.5, 1.0), local_frac: tuple = (0.15, 0.4), # multiview: crop lengths, as fractions of the window
                  num_workers: int = 0, # loader worker processes
                  seed: int = 0, # shuffling and span-mask seed
                  text_column: str = 'text', # the corpus's text column
@@ -289,7 +292,10 @@ class LeJEPATextDataModule(pl.LightningDataModule):
                  corpus_kwargs: dict | None = None): # passed to `load_corpus`
         super().__init__()
         self.save_hyperparameters()
-        generate_span_mask(max_length, min_length)  # fail early on impossible settings
+        if views not in ('chunks', 'spans', 'multiview'): raise ValueError(f"views must be 'chunks', 'spans' or 'multiview', got {views!r}")
+        if views != 'multiview': generate_span_mask(max_length, min_length)  # fail early on impossible settings
+        elif not 1 <= min_length <= max_length:
+            raise ValueError(f"min_length={min_length} (the fewest tokens in a crop) must lie in [1, max_length={max_length}]: lower --data.min_length.")
         self._tokenizer, self._corpus, self.datasets, self._resume = None, None, {}, None
 
     @property
@@ -324,6 +330,7 @@ def prepare_data(self: LeJEPATextDataModule):
 @patch
 def setup(self: LeJEPATextDataModule, stage: str | None = None):
     h = self.hparams
+    if h.views != 'chunks': return self._setup_views()
     if 'train' not in self.datasets and self.streaming:
         from lejepa_text.streaming import StreamingChunks
         self.datasets['train'] = StreamingChunks(self.corpus['train'], self.tokenizer, h.max_length, h.min_length, h.seed)
@@ -331,12 +338,30 @@ def setup(self: LeJEPATextDataModule, stage: str | None = None):
         if split not in self.datasets:
             self.datasets[split] = ChunkedTextDataset(self.tokens(split), max_length=h.max_length, min_length=h.min_length, seed=h.seed)
 
+# %% ../nbs/00_data.ipynb #2c06e754
+def _pack(batch, max_length):
+    from lejepa_text.views import pack_views  # the views chapter comes after this one (it reads `tokenize_corpus`)
+    return pack_views(batch, max_length)
+
+@patch
+def _setup_views(self: LeJEPATextDataModule):
+    "Document views (the views chapter) for training and validation."
+    from lejepa_text.views import DocumentTokens, DocumentViews, StreamingViews
+    h, tok = self.hparams, self.tokenizer
+    kw = dict(recipe=h.views, n_global=h.n_global, n_local=h.n_local, global_frac=h.global_frac, local_frac=h.local_frac,
+              max_length=h.max_length, min_length=h.min_length, seed=h.seed)
+    eos = tok.eos_token_id if tok.eos_token_id is not None else tok.sep_token_id
+    if 'train' not in self.datasets and self.streaming: self.datasets['train'] = StreamingViews(self.corpus['train'], tok, **kw)
+    for split in ('train', 'validation'):
+        if split not in self.datasets: self.datasets[split] = DocumentViews(DocumentTokens(self.tokens(split), eos), **kw)
+
 # %% ../nbs/00_data.ipynb #c3fec331
 @patch
 def _loader(self: LeJEPATextDataModule, split: str, shuffle: bool) -> DataLoader:
     h, ds = self.hparams, self.datasets[split]
     sampler = None if isinstance(ds, torch.utils.data.IterableDataset) else EpochSampler(len(ds), h.seed, shuffle)
-    return DataLoader(ds, batch_size=h.batch_size, sampler=sampler, drop_last=shuffle,
+    collate = None if h.views == 'chunks' else functools.partial(_pack, max_length=h.max_length)
+    return DataLoader(ds, batch_size=h.batch_size, sampler=sampler, drop_last=shuffle, collate_fn=collate,
                       num_workers=h.num_workers, persistent_workers=h.num_workers > 0, pin_memory=torch.cuda.is_available())
 
 @patch

@@ -10,10 +10,11 @@ import pytorch_lightning as pl
 from fastcore.basics import patch
 from .sigreg import SIGReg
 import torch.distributed as dist
-from .encoder import EncoderConfig, TextEncoder, LinearPredictor, TransformerPredictor, pool_spans
+from .encoder import EncoderConfig, TextEncoder, LinearPredictor, TransformerPredictor, pool_spans, segment_mean
 
 # %% auto #0
-__all__ = ['ARCH_KEYS', 'effective_rank', 'gather_rows', 'LeJEPAText', 'check_data_fits', 'warmup_cosine']
+__all__ = ['ARCH_KEYS', 'effective_rank', 'gather_rows', 'LeJEPAText', 'Projector', 'ViewBatchNorm', 'multiview_loss',
+           'check_data_fits', 'warmup_cosine']
 
 # %% ../nbs/03_model.ipynb #7a33bf67
 @torch.no_grad()
@@ -43,7 +44,10 @@ class LeJEPAText(pl.LightningModule):
                  lr: float = 1e-4, # peak learning rate of AdamW
                  sigreg_weight: float = 0.05, # λ: loss = (1 - λ)·prediction + λ·SIGReg
                  num_slices: int = 1024, # SIGReg's random directions per step
-                 predictor: str = 'linear', # 'linear' (the blog's) or 'transformer' (I-JEPA style)
+                 recipe: str = 'spans', # 'spans' (the blog's: predict the target span from the context) or 'multiview' (the paper's; the shipped configs')
+                 projector: str = 'none', # multiview: what carries both losses: 'none' (the pooled features), 'batchnorm' (standardised), 'mlp'
+                 projector_dim: int = 64, # output width of the 'mlp' projector
+                 predictor: str = 'linear', # spans: 'linear' (the blog's), 'linear-nonorm' (without its LayerNorm) or 'transformer'
                  predictor_layers: int = 2, # blocks of the transformer predictor
                  stop_grad_target: bool = False, # the blog's no_grad target (LeJEPA: False)
                  sigreg_on: str = 'both', # SIGReg on 'both' views or the 'context' only (the blog)
@@ -52,16 +56,25 @@ class LeJEPAText(pl.LightningModule):
                  min_lr_ratio: float = 0.1,
                  betas: tuple = (0.9, 0.95),
                  pos_encoding: str = 'rope', # 'rope', 'learned' (the blog's, with its shortcut) or 'none'; see the encoder chapter
+                 embed_init_std: float = 0.02, # std of the token embeddings at initialisation
+                 embed_lr_mult: float = 1.0, # the token table's learning rate is lr times this
+                 embed_weight_decay: float | None = None, # the token table's weight decay (None: weight_decay)
                  tokenizer: str = 'gpt2', # the tokenizer the ids come from (for `encode`)
                  seed: int = 0): # seed of SIGReg's directions
         super().__init__()
         self.save_hyperparameters()
-        if predictor not in ('linear', 'transformer'): raise ValueError(f"predictor must be 'linear' or 'transformer', got {predictor!r}")
+        if recipe not in ('multiview', 'spans'): raise ValueError(f"recipe must be 'multiview' or 'spans', got {recipe!r}")
+        if predictor not in ('linear', 'linear-nonorm', 'transformer'):
+            raise ValueError(f"predictor must be 'linear', 'linear-nonorm' or 'transformer', got {predictor!r}")
         if sigreg_on not in ('both', 'context'): raise ValueError(f"sigreg_on must be 'both' or 'context', got {sigreg_on!r}")
         if not 0 <= sigreg_weight <= 1: raise ValueError(f"sigreg_weight (λ) must lie in [0, 1], got {sigreg_weight}")
         self.encoder = TextEncoder.from_config(EncoderConfig.of(self.hparams))
-        self.predictor = (LinearPredictor(embed_dim) if predictor == 'linear' else
-                          TransformerPredictor(embed_dim, num_heads, predictor_layers, max_length))
+        if recipe == 'spans':  # the multiview recipe has no predictor: every view is pulled toward the global views' mean
+            self.predictor = (TransformerPredictor(embed_dim, num_heads, predictor_layers, max_length) if predictor == 'transformer'
+                              else LinearPredictor(embed_dim, norm=predictor == 'linear'))
+        if projector not in ('none', 'batchnorm', 'mlp'): raise ValueError(f"projector must be 'none', 'batchnorm' or 'mlp', got {projector!r}")
+        self.projector = (nn.Identity() if recipe != 'multiview' or projector == 'none' else
+                          ViewBatchNorm(embed_dim) if projector == 'batchnorm' else Projector(embed_dim, projector_dim))
         self.sigreg = SIGReg(num_slices=num_slices, seed=seed)
         self.lr, self.sigreg_weight = lr, sigreg_weight
 
@@ -84,6 +97,10 @@ def forward(self: LeJEPAText, input_ids, target_mask):
 @patch
 def compute_loss(self: LeJEPAText, batch) -> dict:
     "The loss and its parts for one batch, as a dict of scalars (plus the embeddings)."
+    if 'segment_ids' in batch: return self.packed_loss(batch)  # document views (the views chapter)
+    if self.hparams.recipe != 'spans':
+        raise ValueError("This batch holds the blog's chunks with a span mask, which only the spans recipe reads: "
+                         "give the model document views (--data.views multiview) or build it with --model.recipe spans.")
     predicted, target, context = self(batch['input_ids'], batch['target_mask'])
     goal = target.detach() if self.hparams.stop_grad_target else target
     pred_loss = F.mse_loss(predicted.float(), goal.float())
@@ -92,6 +109,64 @@ def compute_loss(self: LeJEPAText, batch) -> dict:
     lam = self.sigreg_weight
     loss = (1 - lam) * pred_loss + lam * sigreg
     return dict(loss=loss, pred_loss=pred_loss, sigreg=sigreg, context=context, target=target)
+
+# %% ../nbs/03_model.ipynb #41942fc2
+class Projector(nn.Module):
+    "The official code's projector: (Linear, BatchNorm, ReLU) × 2, then Linear to `out_dim`; acts on (V, N, D)."
+    def __init__(self, embed_dim: int, out_dim: int, hidden_dim: int | None = None): # D, K, and the hidden width (4·D)
+        super().__init__()
+        H = hidden_dim or 4 * embed_dim
+        self.net = nn.Sequential(nn.Linear(embed_dim, H), nn.BatchNorm1d(H), nn.ReLU(), nn.Linear(H, H), nn.BatchNorm1d(H),
+                                 nn.ReLU(), nn.Linear(H, out_dim))
+
+    def forward(self, z):  # (V, N, D) -> (V, N, K): BatchNorm over all V·N view embeddings
+        V, N, D = z.shape
+        return self.net(z.reshape(V * N, D)).reshape(V, N, -1)
+
+class ViewBatchNorm(nn.BatchNorm1d):
+    "BatchNorm without parameters over all V·N view embeddings: each dimension standardised over the batch."
+    def __init__(self, embed_dim: int): super().__init__(embed_dim, affine=False)
+    def forward(self, z):  # (V, N, D) -> (V, N, D)
+        V, N, D = z.shape
+        return super().forward(z.reshape(V * N, D)).reshape(V, N, D)
+
+def multiview_loss(z: torch.Tensor, # (V, N, K) embeddings of V views of N documents, the G global views first
+                   n_global: int, # G
+                   sigreg: nn.Module, lam: float) -> dict:
+    "LeJEPA's loss: (1 - λ)·mean over views of the squared distance to the global views' mean, + λ·SIGReg of every view."
+    if not 1 <= n_global <= z.shape[0]: raise ValueError(f"n_global={n_global} must lie in [1, V={z.shape[0]}]")
+    centers = z[:n_global].mean(0)                 # (N, K) the mean of the global views
+    inv = (z - centers).square().mean()            # averaged over views, documents and dimensions, as the official code
+    sig = sigreg(z)                                # (V, N, K): mean over views of the sliced statistic
+    return {'loss': (1 - lam) * inv + lam * sig, 'inv': inv, 'sigreg': sig}
+
+# %% ../nbs/03_model.ipynb #cc67d27b
+@patch
+def pooled_views(self: LeJEPAText, batch) -> torch.Tensor: # (V, N, D) one embedding per view and document
+    "Encode a packed batch of document views (one pass, segments blind to each other) and mean-pool each view."
+    seg, V, N = batch['segment_ids'], int(batch['n_views']), int(batch['n_items'])
+    z = segment_mean(self.encoder(batch['input_ids'], segment_ids=seg), seg, V * N)  # (V·N, D), view-major
+    return z.view(V, N, -1)
+
+@patch
+def packed_loss(self: LeJEPAText, batch) -> dict:
+    "The loss of a packed batch: the multiview recipe, or the spans recipe on (context, target) views of one document."
+    recipe, h = batch.get('recipe', 'multiview'), self.hparams
+    if recipe != h.recipe:
+        raise ValueError(f"The batch holds {recipe} views but the model was built with recipe={h.recipe!r}: "
+                         f"set --model.recipe and --data.views to the same recipe.")
+    z, lam = self.pooled_views(batch), self.sigreg_weight  # (V, N, D)
+    if recipe == 'multiview':
+        G = int(batch['n_global'])
+        parts = multiview_loss(self.projector(z), G, self.sigreg, lam)
+        return dict(loss=parts['loss'], pred_loss=parts['inv'], sigreg=parts['sigreg'], context=z[0], target=z[-1],
+                    kinds={'global': z[:G].flatten(0, 1), **({'local': z[G:].flatten(0, 1)} if G < len(z) else {})})
+    if h.predictor == 'transformer': raise ValueError("The transformer predictor reads the chunk layout: use --data.views chunks with it.")
+    context, target = z[0], z[1]  # (N, D) each
+    goal = target.detach() if h.stop_grad_target else target
+    pred_loss = F.mse_loss(self.predictor(context).float(), goal.float())
+    sigreg = self.sigreg(z if h.sigreg_on == 'both' else context[None])
+    return dict(loss=(1 - lam) * pred_loss + lam * sigreg, pred_loss=pred_loss, sigreg=sigreg, context=context, target=target)
 
 # %% ../nbs/03_model.ipynb #47d815cb
 @patch
@@ -102,10 +177,13 @@ def _common_step(self: LeJEPAText, batch, stage: str):
         z = gather_rows(out['context'].detach())  # (B, D), or (W·B, D): the global batch under DDP
         logs = {'loss': out['loss'], 'pred_loss': out['pred_loss'], 'sigreg': out['sigreg'],
                 'repr_std': z.float().std(0).mean(), 'eff_rank': effective_rank(z)}
+    if stage == 'val':  # the validation embeddings of every view kind, for an effective rank over many rows (below)
+        kinds = out.get('kinds') or {'context': out['context'], 'target': out['target']}
+        for k, v in kinds.items(): self._val_rows.setdefault(k, []).append(v.detach().float())
     if stage == 'train':  # kept for the guards (FiniteLossGuard, CollapseAlarm), which read them on the host
         self._last_parts = {k: logs[k].detach() for k in ('loss', 'pred_loss', 'sigreg')}
         self._last_monitors = {k: logs[k] for k in ('repr_std', 'eff_rank')}
-    bs = batch['input_ids'].shape[0]
+    bs = out['context'].shape[0]
     self.log_dict({f'{stage}/{k}': v.detach() for k, v in logs.items()}, batch_size=bs,
                   on_step=stage == 'train', on_epoch=stage != 'train', sync_dist=stage != 'train')
     self.log(f'{stage}_loss', out['loss'].detach(), batch_size=bs, prog_bar=True, logger=False,
@@ -118,8 +196,21 @@ def training_step(self: LeJEPAText, batch, batch_idx): return self._common_step(
 @patch
 def validation_step(self: LeJEPAText, batch, batch_idx): return self._common_step(batch, 'val')
 
+@patch
+def on_validation_epoch_start(self: LeJEPAText): self._val_rows = {}
+
+@patch
+def on_validation_epoch_end(self: LeJEPAText):
+    "Effective rank of all validation embeddings of each view kind (every rank's rows), and as a fraction of min(N, D)."
+    for kind, parts in getattr(self, '_val_rows', {}).items():
+        z = gather_rows(torch.cat(parts))  # (N, D) over every validation batch and process
+        r = effective_rank(z)
+        self.log_dict({f'val/eff_rank_{kind}': r, f'val/eff_rank_{kind}_frac': r / min(z.shape)})
+    self._val_rows = {}
+
 # %% ../nbs/03_model.ipynb #1773bee0
-ARCH_KEYS = ('vocab_size', 'embed_dim', 'num_heads', 'num_layers', 'max_length', 'predictor', 'predictor_layers', 'pos_encoding')
+ARCH_KEYS = ('vocab_size', 'embed_dim', 'num_heads', 'num_layers', 'max_length', 'predictor', 'predictor_layers', 'pos_encoding',
+             'recipe', 'projector', 'projector_dim')
 
 def check_data_fits(model: LeJEPAText, dm) -> None:
     "Raise a ValueError naming the setting to change when the DataModule's chunks or tokenizer do not fit the model."
@@ -128,6 +219,10 @@ def check_data_fits(model: LeJEPAText, dm) -> None:
     if h.max_length > model.hparams.max_length:
         raise ValueError(f"--data.max_length={h.max_length} is longer than the model's max_length "
                          f"--model.max_length={model.hparams.max_length}: raise --model.max_length or lower --data.max_length.")
+    views, recipe = h.get('views', 'chunks'), model.hparams.get('recipe', 'spans')
+    if (views == 'multiview') != (recipe == 'multiview'):
+        raise ValueError(f"The data gives {views} views but the model's recipe is {recipe!r}: use --data.views multiview with "
+                         f"--model.recipe multiview, or --data.views spans (or chunks) with --model.recipe spans.")
     n = len(dm.tokenizer)
     if n > model.hparams.vocab_size:
         raise ValueError(f"The tokenizer '{h.tokenizer}' has {n} ids but the model's embedding table has "
@@ -166,9 +261,15 @@ def _fused_adamw(device) -> bool:
 @patch
 def configure_optimizers(self: LeJEPAText):
     h = self.hparams
-    decay = [p for p in self.parameters() if p.requires_grad and p.dim() >= 2]
+    table = self.encoder.token_embedding.weight
+    emb_wd = h.get('embed_weight_decay')
+    own = h.get('embed_lr_mult', 1.0) != 1.0 or emb_wd is not None  # the token table in a group of its own
+    decay = [p for p in self.parameters() if p.requires_grad and p.dim() >= 2 and not (own and p is table)]
     no_decay = [p for p in self.parameters() if p.requires_grad and p.dim() < 2]
     groups = [{'params': decay, 'weight_decay': h.weight_decay}, {'params': no_decay, 'weight_decay': 0.0}]
+    if own and table.requires_grad:
+        groups.append({'params': [table], 'lr': self.lr * h.get('embed_lr_mult', 1.0),
+                       'weight_decay': h.weight_decay if emb_wd is None else emb_wd})
     opt = torch.optim.AdamW(groups, lr=self.lr, betas=tuple(h.betas), fused=_fused_adamw(self.device))
     total = self.trainer.estimated_stepping_batches if self._trainer is not None else 10_000
     total = int(total) if math.isfinite(total) else 10_000

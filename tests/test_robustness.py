@@ -33,7 +33,7 @@ def test_chunks_longer_than_position_table(tmp_path, capsys):
 
 
 def test_min_length_too_large(tmp_path, capsys):
-    out = cli_fails(capsys, 'fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--data.min_length', '20')
+    out = cli_fails(capsys, 'fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--data.min_length', '40')
     assert 'min_length' in out
 
 
@@ -75,3 +75,10 @@ def test_resume_mid_epoch_is_exact(tmp_path):
     tail_full, tail_resumed = full.loc[23:].values, resumed.values
     assert len(tail_full) == 17 and len(tail_resumed) == 17, (len(tail_full), len(tail_resumed))
     assert (tail_full == tail_resumed).all(), (tail_full, tail_resumed)
+
+
+def test_views_and_recipe_must_agree(tmp_path, capsys):
+    "Multi-view data with the spans recipe (or the reverse) is refused before the first step, naming both settings."
+    out = cli_fails(capsys, 'fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--model.recipe', 'spans')
+    assert '--data.views' in out and '--model.recipe' in out
+    assert not (tmp_path / 'checkpoints' / 'last.ckpt').exists()

@@ -53,3 +53,13 @@ def test_export_command_round_trip(tmp_path):
     a = TextEmbedder.from_pretrained(tmp_path / 'enc').encode(texts)
     b = TextEmbedder.from_pretrained(tmp_path / 'checkpoints' / 'last.ckpt').encode(texts)
     assert a.shape == (2, 32) and (a == b).all()
+
+
+def test_blog_recipe_stays_selectable(tmp_path):
+    "The blog's recipe (stream chunks split into prefix and suffix, linear predictor) trains from the command line."
+    lejepa_text('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--trainer.max_steps', 5,
+                '--data.views', 'chunks', '--model.recipe', 'spans', '--data.min_length', 8, '--trainer.enable_progress_bar', 'false')
+    import torch
+    ck = torch.load(tmp_path / 'checkpoints' / 'last.ckpt', map_location='cpu', weights_only=False)
+    assert ck['global_step'] == 5 and ck['hyper_parameters']['recipe'] == 'spans'
+    assert any(k.startswith('predictor.') for k in ck['state_dict'])
