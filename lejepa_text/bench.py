@@ -16,10 +16,10 @@ from .model import LeJEPAText
 # %% auto #0
 __all__ = ['DEFAULT_PEAK_TFLOPS', 'LABELS', 'STEP_COLS', 'SIGREG_COLS', 'SYNC_COLS', 'LOADER_COLS', 'TOKENIZE_COLS', 'BlogSIGReg',
            'BlogEncoder', 'BlogModel', 'BenchConfig', 'flops_per_token', 'random_batches', 'real_datamodule',
-           'real_batches', 'Variant', 'is_fused', 'blog_variant', 'lejepa_variant', 'make_variants', 'time_steps',
-           'time_optimizer', 'peak_memory', 'bench_steps', 'md_table', 'step_table', 'sigreg_share', 'sync_check',
-           'loader_throughput', 'synthetic_corpus', 'wikitext103_size_corpus', 'tokenize_throughput', 'machine',
-           'bench_cli']
+           'real_batches', 'Variant', 'is_fused', 'blog_variant', 'multiview_batches', 'lejepa_variant',
+           'make_variants', 'time_steps', 'time_optimizer', 'peak_memory', 'bench_steps', 'md_table', 'step_table',
+           'sigreg_share', 'sync_check', 'loader_throughput', 'synthetic_corpus', 'wikitext103_size_corpus',
+           'tokenize_throughput', 'machine', 'bench_cli']
 
 # %% ../nbs/06_bench.ipynb #80f95afd
 class BlogSIGReg(nn.Module):
@@ -148,6 +148,8 @@ class Variant:
     loss_fn: object
     opt: torch.optim.Optimizer
     amp: bool = False  # bf16 autocast
+    batches: list | None = None  # its own batches (packed document views), else the benchmark's
+    tokens: float | None = None  # real (non-padding) tokens per step, when they differ from B·T
 
     def step(self, batch:dict)->torch.Tensor:
         "One training step, in Lightning's order: zero the gradients, forward, backward, optimiser step."
@@ -168,23 +170,34 @@ def blog_variant(cfg:BenchConfig, device='cpu', amp=False, dropout=None, fused=F
     opt = torch.optim.AdamW(m.parameters(), lr=cfg.lr, **({'fused': True} if fused else {}))
     return Variant(name, m, m.compute_loss, opt, amp)
 
-def lejepa_variant(cfg:BenchConfig, device='cpu', amp=False, compile=False, fused=None, name='ours')->Variant:
-    "`LeJEPAText` with the AdamW of its `configure_optimizers` (`fused` overrides that choice)."
+def multiview_batches(cfg:BenchConfig, n:int=4, device='cpu')->list:
+    "The first `n` training batches of packed multi-view document views (2 global + 4 local crops per window)."
+    from lejepa_text.data import LeJEPATextDataModule
+    dm = LeJEPATextDataModule(max_length=cfg.max_length, min_length=cfg.min_length, batch_size=cfg.batch_size, views='multiview')
+    dm.setup('fit'); it = iter(dm.train_dataloader())
+    return [{k: v.to(device) if torch.is_tensor(v) else v for k, v in next(it).items()} for _ in range(n)]
+
+def lejepa_variant(cfg:BenchConfig, device='cpu', amp=False, compile=False, fused=None, name='ours', multiview=False)->Variant:
+    "`LeJEPAText` with the AdamW of its `configure_optimizers` (`fused` overrides that choice); `multiview`: the paper's recipe on packed views."
     m = LeJEPAText(cfg.vocab_size, cfg.embed_dim, cfg.num_heads, cfg.num_layers, cfg.max_length, cfg.dropout,
-                   lr=cfg.lr, sigreg_weight=cfg.sigreg_weight, num_slices=cfg.num_slices,
-                   warmup_steps=cfg.warmup_steps).to(device).train()
+                   lr=cfg.lr, sigreg_weight=cfg.sigreg_weight, num_slices=cfg.num_slices, warmup_steps=cfg.warmup_steps,
+                   **(dict(recipe='multiview', projector='batchnorm') if multiview else {})).to(device).train()
     opt = m.configure_optimizers()['optimizer']
     if fused is not None and is_fused(opt) != fused:
         groups = [{'params': g['params'], 'weight_decay': g['weight_decay']} for g in opt.param_groups]
         opt = torch.optim.AdamW(groups, lr=m.lr, betas=tuple(m.hparams.betas), fused=fused)
     if compile: m.compile()  # nn.Module.compile: `forward` (encoder, pooling, predictor) through torch.compile
-    return Variant(name, m, m.compute_loss, opt, amp)
+    if not multiview: return Variant(name, m, m.compute_loss, opt, amp)
+    bs = multiview_batches(cfg, 4, device)
+    real = statistics.mean(float((b['segment_ids'] >= 0).sum()) for b in bs)  # packing leaves a little padding
+    return Variant(name, m, m.compute_loss, opt, amp, batches=bs, tokens=real)
 
 def _parse_variant(n:str)->tuple:
     "('blog' or 'ours', set of options) of a variant's name, or a ValueError."
     base, *opts = n.split('-')
-    if base not in ('blog', 'ours') or not set(opts) <= {'fused', 'dropout'} or (base == 'ours' and 'dropout' in opts):
-        raise ValueError(f"unknown variant {n!r}: use blog, blog-fused, blog-dropout, ours, ours-fused")
+    if base not in ('blog', 'ours') or not set(opts) <= {'fused', 'dropout', 'multiview'} or (base == 'ours' and 'dropout' in opts) \
+            or (base == 'blog' and 'multiview' in opts):
+        raise ValueError(f"unknown variant {n!r}: use blog, blog-fused, blog-dropout, ours, ours-fused, ours-multiview")
     return base, set(opts)
 
 def make_variants(cfg:BenchConfig, names, device='cpu', bf16=False, compile=False, blog_dropout=None)->list:
@@ -194,7 +207,7 @@ def make_variants(cfg:BenchConfig, names, device='cpu', bf16=False, compile=Fals
         base, opts = _parse_variant(n)
         torch.manual_seed(0)
         if base == 'blog': out.append(blog_variant(cfg, device, bf16, 0.1 if 'dropout' in opts else blog_dropout, 'fused' in opts, n))
-        else: out.append(lejepa_variant(cfg, device, bf16, compile, True if 'fused' in opts else None, n))
+        else: out.append(lejepa_variant(cfg, device, bf16, compile, True if 'fused' in opts else None, n, 'multiview' in opts))
     return out
 
 # %% ../nbs/06_bench.ipynb #59808ce7
@@ -206,14 +219,15 @@ def time_steps(variants:list, batches:list, steps:int=10, warmup:int=2, rounds:i
     device = batches[0]['input_ids'].device
     rounds = max(1, min(steps, rounds or steps))
     for v in variants:
-        for i in range(warmup): v.step(batches[i % len(batches)])
+        for i in range(warmup): v.step((v.batches or batches)[i % len(v.batches or batches)])
     _sync(device)
     sizes = [steps // rounds + (r < steps % rounds) for r in range(rounds)]  # steps per block
     per, i = {v.name: [] for v in variants}, 0
     for k in sizes:
         for v in variants:
             t0 = time.perf_counter()
-            for j in range(k): v.step(batches[(i + j) % len(batches)])
+            bs = v.batches or batches
+            for j in range(k): v.step(bs[(i + j) % len(bs)])
             _sync(device)
             per[v.name].append((time.perf_counter() - t0) / k)
         i += k
@@ -270,11 +284,11 @@ def bench_steps(cfg:BenchConfig, variants=('blog', 'ours'), steps:int=10, warmup
     res = []
     for v in vs:
         sec = statistics.median(per[v.name])
-        r = dict(variant=v.name, step_ms=sec * 1e3, best_ms=min(per[v.name]) * 1e3, tokens_per_s=cfg.tokens / sec,
+        r = dict(variant=v.name, step_ms=sec * 1e3, best_ms=min(per[v.name]) * 1e3, tokens_per_s=(v.tokens or cfg.tokens) / sec,
                  opt_ms=time_optimizer(v) * 1e3,
                  fused=is_fused(v.opt), bf16=bf16, compile=compile and v.name.startswith('ours'), data=data,
                  device=str(device), block_ms=[s * 1e3 for s in per[v.name]])
-        r['peak_mb'] = peak_memory(v, batches[0]) / 2**20 if memory else None
+        r['peak_mb'] = peak_memory(v, (v.batches or batches)[0]) / 2**20 if memory else None
         r['mfu'] = flops_per_token(cfg) * r['tokens_per_s'] / (peak_tflops * 1e12) if peak_tflops else None
         res.append(r)
     base = next((r for r in res if r['variant'] == 'blog'), res[0])
@@ -292,7 +306,8 @@ LABELS = {'blog': "blog: two passes (target under no_grad), nn.TransformerEncode
           'blog-fused': "blog, with fused AdamW", 'blog-dropout': "blog, dropout 0.1 (the post's default)",
           'blog-dropout-fused': "blog, dropout 0.1, fused AdamW",
           'ours': "LeJEPAText: one pass, block mask, SDPA, its configure_optimizers",
-          'ours-fused': "LeJEPAText, with fused AdamW"}
+          'ours-fused': "LeJEPAText, with fused AdamW",
+          'ours-multiview': "LeJEPAText, multi-view: 2 global + 4 local crops per document, packed (real tokens)"}
 
 STEP_COLS = [('variant', 'label', '{}'), ('tokens/s', 'tokens_per_s', '{:,.0f}'), ('step ms', 'step_ms', '{:.1f}'),
              ('best ms', 'best_ms', '{:.1f}'), ('AdamW ms', 'opt_ms', '{:.1f}'), ('ratio', 'ratio', '{:.2f}'),
@@ -516,6 +531,8 @@ def bench_cli(args:list|None=None)->dict:
     save()
     _sections(a, cfg, device, res, out, save)
     ours = next((r for r in res if r['variant'] == 'ours'), res[-1])
+    mv = next((r for r in res if r['variant'] == 'ours-multiview'), None)
+    if mv and ours is not mv: print(f"\nmulti-view / 2-span real tokens per second: {mv['tokens_per_s'] / ours['tokens_per_s']:.2f}")
     print(f"\nratio: {ours['ratio']:.2f}")
     return out
 

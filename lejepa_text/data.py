@@ -338,7 +338,7 @@ def setup(self: LeJEPATextDataModule, stage: str | None = None):
         if split not in self.datasets:
             self.datasets[split] = ChunkedTextDataset(self.tokens(split), max_length=h.max_length, min_length=h.min_length, seed=h.seed)
 
-# %% ../nbs/00_data.ipynb #2c06e754
+# %% ../nbs/00_data.ipynb #b2af0a3c
 def _pack(batch, max_length):
     from lejepa_text.views import pack_views  # the views chapter comes after this one (it reads `tokenize_corpus`)
     return pack_views(batch, max_length)

@@ -239,7 +239,7 @@ def masked_mean(
     m = mask.to(hidden.dtype).unsqueeze(-1)  # (B, T, 1)
     return (hidden * m).sum(1) / m.sum(1)  # (B, D) / (B, 1); elementwise, so autocast keeps it in hidden's dtype
 
-# %% ../nbs/02_encoder.ipynb #7e13aa06
+# %% ../nbs/02_encoder.ipynb #da8da3b7
 def segment_mean(
     hidden:torch.Tensor,  # (B, T, D) token states of a packed batch
     segment_ids:torch.Tensor,  # (B, T) int in [0, S), -1 at padding

@@ -110,7 +110,7 @@ def compute_loss(self: LeJEPAText, batch) -> dict:
     loss = (1 - lam) * pred_loss + lam * sigreg
     return dict(loss=loss, pred_loss=pred_loss, sigreg=sigreg, context=context, target=target)
 
-# %% ../nbs/03_model.ipynb #41942fc2
+# %% ../nbs/03_model.ipynb #3a21aba4
 class Projector(nn.Module):
     "The official code's projector: (Linear, BatchNorm, ReLU) × 2, then Linear to `out_dim`; acts on (V, N, D)."
     def __init__(self, embed_dim: int, out_dim: int, hidden_dim: int | None = None): # D, K, and the hidden width (4·D)
@@ -140,7 +140,7 @@ def multiview_loss(z: torch.Tensor, # (V, N, K) embeddings of V views of N docum
     sig = sigreg(z)                                # (V, N, K): mean over views of the sliced statistic
     return {'loss': (1 - lam) * inv + lam * sig, 'inv': inv, 'sigreg': sig}
 
-# %% ../nbs/03_model.ipynb #cc67d27b
+# %% ../nbs/03_model.ipynb #ce204bf9
 @patch
 def pooled_views(self: LeJEPAText, batch) -> torch.Tensor: # (V, N, D) one embedding per view and document
     "Encode a packed batch of document views (one pass, segments blind to each other) and mean-pool each view."

@@ -55,3 +55,16 @@ def test_gpu_check_script_smoke(tmp_path):
     summary = (tmp_path / 'summary.md').read_text()
     assert summary.count('(exit 0,') == 2 and summary.count('\nratio: ') == 2, summary[-2000:]
     assert {p.name for p in tmp_path.iterdir()} == {'summary.md', 'log.txt', 'gpu-small.json', 'gpu-base.json'}
+
+
+def test_multiview_variant_counts_real_tokens(tmp_path, capsys):
+    "`ours-multiview` times the packed multi-view step on its own batches and counts only non-padding tokens."
+    from lejepa_text.bench import bench_cli
+    out = bench_cli(['--config', 'tiny', '--batch_size', '8', '--num_layers', '1', '--num_slices', '16', '--steps', '1',
+                     '--warmup', '1', '--variants', 'ours,ours-multiview', '--no_memory'])
+    text = capsys.readouterr().out
+    ours, mv = out['steps']
+    assert mv['variant'] == 'ours-multiview' and 'multi-view / 2-span real tokens per second' in text
+    # the 2-span step counts B·T tokens; the multi-view step's count is its batches' real tokens, not rows × T
+    assert abs(ours['tokens_per_s'] * ours['step_ms'] / 1e3 - 8 * 32) < 1e-6
+    assert abs(mv['tokens_per_s'] * mv['step_ms'] / 1e3 - 8 * 32) > 1

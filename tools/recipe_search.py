@@ -52,6 +52,9 @@ CANDIDATES = {
     'zero-layer-proj64': dict(num_layers=0, proj=64),
     'cpu-bn-fastemb': dict(proj=-1, emb_std=1.0, emb_lr_mult=30.0),
     '2layer-bn': dict(num_layers=2, proj=-1),
+    'zero-layer-bn-300': dict(num_layers=0, proj=-1),
+    'cpu-bn-warm150': dict(proj=-1, warm_steps=150),
+    'cpu-bn-300': dict(proj=-1),
     'cpu-bn-lam0.02': dict(proj=-1, lam=0.02),
     'cpu-bn-lam0.2': dict(proj=-1, lam=0.2),
     'zero-layer-bn': dict(num_layers=0, proj=-1),
@@ -102,9 +105,8 @@ def build(h):
     return enc, proj
 
 
-def run(name, h, steps, tasks, docs):
-    enc, proj = build(h)
-    sig = SIGReg(num_slices=h['num_slices'], seed=h['seed'])
+def fit(enc, proj, h, steps, it, name, sig):
+    "Train `enc` (and `proj`) for `steps` multi-view steps from the batch iterator `it`; returns (real tokens, log)."
     emb = [enc.token_embedding.weight]
     rest = [p for n, p in list(enc.named_parameters()) + list(proj.named_parameters()) if n != 'token_embedding.weight']
     groups = [{'params': emb, 'weight_decay': 0.0, 'lr': h['lr'] * h['emb_lr_mult']},
@@ -112,14 +114,6 @@ def run(name, h, steps, tasks, docs):
               {'params': [p for p in rest if p.dim() < 2], 'weight_decay': 0.0}]
     opt = torch.optim.AdamW(groups, lr=h['lr'], betas=(0.9, 0.95))
     base_lrs = [g['lr'] for g in opt.param_groups]
-    ds = DocumentViews(docs, 'multiview', h['n_global'], h['n_local'], h['g_frac'], h['l_frac'], h['max_length'], 4, seed=h['seed'])
-    loader = torch.utils.data.DataLoader(ds, batch_size=h['docs'], sampler=EpochSampler(len(ds), h['seed']), drop_last=True,
-                                         collate_fn=lambda b: pack_views(b, h['max_length']))
-    def batches():
-        for epoch in range(10**6):
-            loader.sampler.set_epoch(epoch)
-            yield from loader
-    it = batches()
     t0, real_tokens, log = time.time(), 0, []
     for step in range(steps):
         w = min(1.0, (step + 1) / h['warmup']) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(1, step / steps))))
@@ -132,13 +126,42 @@ def run(name, h, steps, tasks, docs):
         if step % 50 == 0 or step == steps - 1:
             log.append((step, round(out['loss'].item(), 4), round(out['inv'].item(), 4), round(out['sigreg'].item(), 4)))
             print(name, log[-1], f'{time.time() - t0:.0f}s', flush=True)
+    return real_tokens, log
+
+
+def run(name, h, steps, tasks, docs):
+    enc, proj = build(h)
+    sig = SIGReg(num_slices=h['num_slices'], seed=h['seed'])
+    ds = DocumentViews(docs, 'multiview', h['n_global'], h['n_local'], h['g_frac'], h['l_frac'], h['max_length'], 4, seed=h['seed'])
+    loader = torch.utils.data.DataLoader(ds, batch_size=h['docs'], sampler=EpochSampler(len(ds), h['seed']), drop_last=True,
+                                         collate_fn=lambda b: pack_views(b, h['max_length']))
+    def batches():
+        for epoch in range(10**6):
+            loader.sampler.set_epoch(epoch)
+            yield from loader
+    it, t0, warm_tokens = batches(), time.time(), 0
+    if h.get('warm_steps'):  # first the bag of embeddings (0 layers), then its table and norm in the transformer
+        bag, bproj = build({**h, 'num_layers': 0})
+        warm_tokens, _ = fit(bag, bproj, h, h['warm_steps'], it, name + ' (warm)', sig)
+        with torch.no_grad():
+            enc.token_embedding.weight.copy_(bag.token_embedding.weight); enc.norm.load_state_dict(bag.norm.state_dict())
+            for n, p in enc.named_parameters():  # the blocks start as the identity: the transformer starts as the bag
+                if n.endswith('proj.weight'): p.zero_()
+    real_tokens, log = fit(enc, proj, h, steps - h.get('warm_steps', 0), it, name, sig)
+    real_tokens += warm_tokens
     train_s = time.time() - t0
     tok = get_tokenizer('gpt2')
     enc.eval(); torch.manual_seed(0)
     r = evaluate_encoder(lambda t: encode_texts(enc, tok, t), tasks)
     r.pop('_topic_test_emb')
+    if h.get('probe_table') and h['num_layers'] > 0:  # the trained token table alone, as a bag of embeddings (blocks removed)
+        bag = TextEncoder.from_config(EncoderConfig(50257, h['embed_dim'], h['num_heads'], 0, h['max_length'], 0.0)).eval()
+        bag.token_embedding.load_state_dict(enc.token_embedding.state_dict())
+        rb = evaluate_encoder(lambda t: encode_texts(bag, tok, t), tasks)
+        r['table_only'] = {k: rb[k] for k in ('topic_acc', 'rt_acc', 'lee_spearman')}
+    if h.get('save'): torch.save(enc.state_dict(), Path(h['save']) / f"{name}-s{h['seed']}.pt")
     return {'name': name, 'steps': steps, 'train_s': round(train_s, 1), 'tokens_per_s': round(real_tokens / train_s),
-            **{k: r[k] for k in ('topic_acc', 'rt_acc', 'lee_spearman')}, 'log': log,
+            **{k: r[k] for k in ('topic_acc', 'rt_acc', 'lee_spearman')}, 'table_only': r.get('table_only'), 'log': log,
             'hparams': {k: v for k, v in h.items()}}
 
 
