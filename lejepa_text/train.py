@@ -166,6 +166,8 @@ def summarize_run(run_dir: str | Path, last_n: int = 5) -> dict:
     for k in ('loss', 'pred_loss', 'sigreg', 'repr_std', 'eff_rank'):
         if (tr := _series(df, f'train/{k}')) is not None: s[f'train/{k}'] = round(float(tr[f'train/{k}'].tail(last_n).mean()), 4)
         if (va := _series(df, f'val/{k}')) is not None: s[f'val/{k}'] = round(float(va[f'val/{k}'].iloc[-1]), 4)
+    for col in sorted(c for c in df.columns if c.startswith('val/eff_rank_')):  # the validation rank of each view kind
+        s[col] = round(float(df[col].dropna().iloc[-1]), 4)
     if (va := _series(df, 'val/loss')) is not None: s['best_val_loss'] = round(float(va['val/loss'].min()), 4)
     s['checkpoints'] = sorted(str(p) for p in (run_dir / 'checkpoints').glob('*.ckpt'))
     return s

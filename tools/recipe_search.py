@@ -55,6 +55,8 @@ CANDIDATES = {
     'zero-layer-bn-300': dict(num_layers=0, proj=-1),
     'cpu-bn-warm150': dict(proj=-1, warm_steps=150),
     'cpu-bn-300': dict(proj=-1),
+    'cpu-bn-slowblocks': dict(proj=-1, lr=1e-4, emb_lr_mult=10.0),
+    'cpu-bn-warm150-slowblocks': dict(proj=-1, warm_steps=150, lr=1e-4, emb_lr_mult=10.0),
     'cpu-bn-lam0.02': dict(proj=-1, lam=0.02),
     'cpu-bn-lam0.2': dict(proj=-1, lam=0.2),
     'zero-layer-bn': dict(num_layers=0, proj=-1),
