@@ -102,7 +102,8 @@ class BenchConfig:
         if not path.exists(): raise FileNotFoundError(f"No config file or shipped config named '{name}'")
         cfg = yaml.safe_load(path.read_text())
         keys = {f.name for f in fields(cls)}
-        vals = {k: v for sec in ('model', 'data') for k, v in (cfg.get(sec) or {}).items() if k in keys}
+        vals = {k: v for sec in ('model', 'data') for k, v in (cfg.get(sec) or {}).items()
+                if k in keys and k not in ('lr', 'min_length')}  # sizes only: the step's cost does not depend on these two
         return cls(**{**vals, **{k: v for k, v in overrides.items() if v is not None}})
 
     @property
