@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Rank multi-view LeJEPA recipes with short runs on the embedded corpus (a research script, not a test).
 
-Each candidate trains the package's `TextEncoder` with the package's multi-view step (`lejepa_text.views`) for a
+Each candidate trains the package's `TextEncoder` with the package's views, loss and projectors (`views`, `model`) for a
 fixed number of steps, in a plain PyTorch loop with the same seed, then is scored with the evaluation chapter's
 protocol (`load_tasks`, `evaluate_encoder`). One line of JSON per run is appended to the log.
 
@@ -15,6 +15,7 @@ from lejepa_text.data import load_corpus, get_tokenizer
 from lejepa_text.encoder import EncoderConfig, TextEncoder
 from lejepa_text.views import DocumentTokens, DocumentViews, pack_views
 from lejepa_text.encoder import segment_mean
+from lejepa_text.model import multiview_loss, Projector, ViewBatchNorm
 from lejepa_text.data import EpochSampler
 from lejepa_text.sigreg import SIGReg
 from lejepa_text.evaluate import load_tasks, evaluate_encoder
@@ -64,31 +65,6 @@ CANDIDATES = {
 }
 
 
-def multiview_loss(z, n_global, sigreg, lam):
-    "(1 - λ)·mean_v ||z_v - mean_g z_g||² + λ·SIGReg(z), z: (V, N, K)."
-    inv = (z - z[:n_global].mean(0)).square().mean()
-    sig = sigreg(z)
-    return {'loss': (1 - lam) * inv + lam * sig, 'inv': inv, 'sigreg': sig}
-
-
-class Projector(torch.nn.Sequential):
-    def __init__(self, D, K):
-        H = 4 * D
-        super().__init__(torch.nn.Linear(D, H), torch.nn.BatchNorm1d(H), torch.nn.ReLU(), torch.nn.Linear(H, H),
-                         torch.nn.BatchNorm1d(H), torch.nn.ReLU(), torch.nn.Linear(H, K))
-    def forward(self, z):  # (V, N, D)
-        V, N, D = z.shape
-        return super().forward(z.reshape(V * N, D)).reshape(V, N, -1)
-
-
-class BatchNormViews(torch.nn.BatchNorm1d):
-    "BatchNorm without affine parameters over all V·N pooled views: removes the scale the final LayerNorm imposes."
-    def __init__(self, D): super().__init__(D, affine=False)
-    def forward(self, z):
-        V, N, D = z.shape
-        return super().forward(z.reshape(V * N, D)).reshape(V, N, D)
-
-
 def encode_views(enc, b):
     S = int(b['segment_ids'].max()) + 1
     z = segment_mean(enc(b['input_ids'], segment_ids=b['segment_ids']), b['segment_ids'], S)
@@ -102,7 +78,7 @@ def build(h):
     if h['zero_resid']:
         for n, p in enc.named_parameters():
             if n.endswith('proj.weight'): torch.nn.init.zeros_(p)
-    proj = (Projector(h['embed_dim'], h['proj']) if h['proj'] > 0 else BatchNormViews(h['embed_dim']) if h['proj'] == -1
+    proj = (Projector(h['embed_dim'], h['proj']) if h['proj'] > 0 else ViewBatchNorm(h['embed_dim']) if h['proj'] == -1
             else torch.nn.Identity())
     return enc, proj
 
