@@ -16,8 +16,8 @@ from fastcore.script import call_parse
 
 # %% auto #0
 __all__ = ['WIKI_ATTRIBUTION', 'WIKITEXT', 'package_dir', 'wiki_offline_file', 'load_wiki_offline', 'load_corpus', 'cache_dir',
-           'get_tokenizer', 'tokenize_corpus', 'generate_span_mask', 'item_generator', 'ChunkedTextDataset',
-           'EpochSampler', 'LeJEPATextDataModule', 'streaming', 'corpus_stats', 'data_stats_cli']
+           'get_tokenizer', 'separator_id', 'tokenize_corpus', 'generate_span_mask', 'item_generator',
+           'ChunkedTextDataset', 'EpochSampler', 'LeJEPATextDataModule', 'streaming', 'corpus_stats', 'data_stats_cli']
 
 # %% ../nbs/00_data.ipynb #d5dba46a
 WIKI_ATTRIBUTION = ("Text from Wikipedia (https://en.wikipedia.org), CC BY-SA 4.0 "
@@ -180,6 +180,12 @@ def _load_tokens(path: Path) -> np.ndarray | None:
     return None
 
 # %% ../nbs/00_data.ipynb #a2e61d31
+def separator_id(tokenizer) -> int:
+    "The id `tokenize_corpus` puts after every document: EOS, else SEP."
+    eos = tokenizer.eos_token_id if tokenizer.eos_token_id is not None else tokenizer.sep_token_id
+    if eos is None: raise ValueError("The tokenizer has neither an EOS nor a SEP token to mark document boundaries.")
+    return eos
+
 def tokenize_corpus(ds: HFDataset, # one split, with a text column
                     tokenizer, # a (fast) tokenizer
                     text_column: str = 'text',
@@ -188,8 +194,7 @@ def tokenize_corpus(ds: HFDataset, # one split, with a text column
                     batch_size: int = 1000, # documents per tokenizer call
                    ) -> np.ndarray:
     "All documents of `ds` tokenized and joined with EOS into one flat array (uint16 when the vocabulary fits)."
-    eos = tokenizer.eos_token_id if tokenizer.eos_token_id is not None else tokenizer.sep_token_id
-    if eos is None: raise ValueError("The tokenizer has neither an EOS nor a SEP token to mark document boundaries.")
+    eos = separator_id(tokenizer)
     path = None
     if cache is not False:
         key = hashlib.sha256(f'{_corpus_key(ds, text_column)}|{_tokenizer_key(tokenizer)}|{eos}|v1'.encode()).hexdigest()[:24]
@@ -350,10 +355,9 @@ def _setup_views(self: LeJEPATextDataModule):
     h, tok = self.hparams, self.tokenizer
     kw = dict(recipe=h.views, n_global=h.n_global, n_local=h.n_local, global_frac=h.global_frac, local_frac=h.local_frac,
               max_length=h.max_length, min_length=h.min_length, seed=h.seed)
-    eos = tok.eos_token_id if tok.eos_token_id is not None else tok.sep_token_id
     if 'train' not in self.datasets and self.streaming: self.datasets['train'] = StreamingViews(self.corpus['train'], tok, **kw)
     for split in ('train', 'validation'):
-        if split not in self.datasets: self.datasets[split] = DocumentViews(DocumentTokens(self.tokens(split), eos), **kw)
+        if split not in self.datasets: self.datasets[split] = DocumentViews(DocumentTokens(self.tokens(split), separator_id(tok)), **kw)
 
 # %% ../nbs/00_data.ipynb #c3fec331
 @patch

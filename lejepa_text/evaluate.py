@@ -368,7 +368,8 @@ def fixed_batch_loss(model, batches: list) -> float:
     "Mean of `compute_loss` over fixed batches, in eval mode."
     model.eval(); return float(np.mean([model.compute_loss(b)['loss'].item() for b in batches]))
 
-def loss_vs_accuracy(run_dir: str | Path, tasks: dict, n_batches: int = 20) -> pd.DataFrame:
+def loss_vs_accuracy(run_dir: str | Path, tasks: dict, n_batches: int = 20,
+                     loss=None) -> pd.DataFrame: # (model, batches) -> float; default `fixed_batch_loss`
     "Training loss (fixed batches) and probe accuracies of the initialisation and every checkpoint in run_dir/steps."
     import pytorch_lightning as pl
     from lejepa_text.data import LeJEPATextDataModule
@@ -376,7 +377,7 @@ def loss_vs_accuracy(run_dir: str | Path, tasks: dict, n_batches: int = 20) -> p
     run_dir = Path(run_dir); rec = json.loads((run_dir / 'train.json').read_text())
     cfg = merge_config(load_config(rec['config']), rec.get('overrides')); dm = LeJEPATextDataModule(**cfg['data']); dm.setup('fit')
     it = iter(dm.train_dataloader()); batches = [next(it) for _ in range(n_batches)]
-    pl.seed_everything(cfg.get('seed_everything', 0), verbose=False)
+    pl.seed_everything(rec.get('seed', cfg.get('seed_everything', 0)), verbose=False)  # the run's own seed (`train_row(seed=)`)
     model0 = OBJECTIVES[rec['objective']](**{**cfg['model'], **{k: rec['hparams'][k] for k in ('sigreg_weight', 'stop_grad_target')}})
     models = [(0, model0)] + [(int(p.stem.split('=')[1]), p) for p in sorted(run_dir.glob('steps/*.ckpt'))]
     rows = []
@@ -384,7 +385,7 @@ def loss_vs_accuracy(run_dir: str | Path, tasks: dict, n_batches: int = 20) -> p
         m = m if not isinstance(m, Path) else load_trained(m)
         enc, tok = eval_encoder(m).eval(), get_tokenizer('gpt2')
         r = evaluate_encoder(lambda t: encode_texts(enc, tok, t), {**tasks})
-        rows.append({'step': step, 'train_loss': fixed_batch_loss(m, batches), 'topic_acc': r['topic_acc'], 'rt_acc': r['rt_acc'], 'lee_spearman': r['lee_spearman']})
+        rows.append({'step': step, 'train_loss': (loss or fixed_batch_loss)(m, batches), 'topic_acc': r['topic_acc'], 'rt_acc': r['rt_acc'], 'lee_spearman': r['lee_spearman']})
     return pd.DataFrame(rows)
 
 # %% ../nbs/05_eval.ipynb #cd677dd4

@@ -102,6 +102,11 @@ def compute_loss(self: LeJEPAText, batch) -> dict:
         raise ValueError("This batch holds the blog's chunks with a span mask, which only the spans recipe reads: "
                          "give the model document views (--data.views multiview) or build it with --model.recipe spans.")
     predicted, target, context = self(batch['input_ids'], batch['target_mask'])
+    return self.spans_loss(predicted, context, target)
+
+@patch
+def spans_loss(self: LeJEPAText, predicted, context, target) -> dict: # each (B, D)
+    "The spans recipe's loss: (1 - λ)·MSE(predicted, target) + λ·SIGReg of both spans (or of the context only)."
     goal = target.detach() if self.hparams.stop_grad_target else target
     pred_loss = F.mse_loss(predicted.float(), goal.float())
     views = torch.stack([context, target]) if self.hparams.sigreg_on == 'both' else context[None]  # (V, B, D)
@@ -162,11 +167,7 @@ def packed_loss(self: LeJEPAText, batch) -> dict:
         return dict(loss=parts['loss'], pred_loss=parts['inv'], sigreg=parts['sigreg'], context=z[0], target=z[-1],
                     kinds={'global': z[:G].flatten(0, 1), **({'local': z[G:].flatten(0, 1)} if G < len(z) else {})})
     if h.predictor == 'transformer': raise ValueError("The transformer predictor reads the chunk layout: use --data.views chunks with it.")
-    context, target = z[0], z[1]  # (N, D) each
-    goal = target.detach() if h.stop_grad_target else target
-    pred_loss = F.mse_loss(self.predictor(context).float(), goal.float())
-    sigreg = self.sigreg(z if h.sigreg_on == 'both' else context[None])
-    return dict(loss=(1 - lam) * pred_loss + lam * sigreg, pred_loss=pred_loss, sigreg=sigreg, context=context, target=target)
+    return self.spans_loss(self.predictor(z[0]), z[0], z[1])  # context and target, (N, D) each
 
 # %% ../nbs/03_model.ipynb #47d815cb
 @patch

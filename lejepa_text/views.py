@@ -7,10 +7,11 @@ from __future__ import annotations
 import math
 import numpy as np, torch
 from torch.utils.data import Dataset
-from .data import tokenize_corpus, item_generator
+from .data import tokenize_corpus, item_generator, separator_id
 
 # %% auto #0
-__all__ = ['DocumentTokens', 'windows', 'crop', 'split_spans', 'DocumentViews', 'window_views', 'pack_views', 'StreamingViews']
+__all__ = ['DocumentTokens', 'windows', 'crop', 'split_spans', 'shortest_window', 'DocumentViews', 'window_views', 'pack_views',
+           'StreamingViews']
 
 # %% ../nbs/00c_views.ipynb #212c77f0
 class DocumentTokens:
@@ -29,7 +30,7 @@ class DocumentTokens:
     @classmethod
     def from_split(cls, ds, tokenizer, min_tokens: int = 8, **kwargs): # kwargs: passed to `tokenize_corpus`
         "Tokenize (or read from the cache) one split of a corpus."
-        return cls(tokenize_corpus(ds, tokenizer, **kwargs), tokenizer.eos_token_id, min_tokens)
+        return cls(tokenize_corpus(ds, tokenizer, **kwargs), separator_id(tokenizer), min_tokens)
 
 # %% ../nbs/00c_views.ipynb #e134a76a
 def windows(n: int, # tokens in the document
@@ -58,6 +59,10 @@ def split_spans(n: int, min_length: int, generator: torch.Generator | None = Non
     return (0, s), (s, n - s)
 
 # %% ../nbs/00c_views.ipynb #ca0eeb4a
+def shortest_window(recipe: str, min_length: int) -> int:
+    "Fewest tokens a window needs: two spans of `min_length` for 'spans', one token for 'multiview' (short crops take it whole)."
+    return 2 * min_length if recipe == 'spans' else 1
+
 class DocumentViews(Dataset):
     "Views of one document window per item: G global + L local crops (multiview) or context/target (spans)."
     def __init__(self, docs: DocumentTokens,
@@ -71,7 +76,7 @@ class DocumentViews(Dataset):
         if recipe == 'multiview' and n_global < 1: raise ValueError(f"the multiview recipe needs n_global >= 1, got {n_global}")
         self.docs, self.recipe, self.n_global, self.n_local = docs, recipe, n_global, n_local
         self.global_frac, self.local_frac, self.max_length, self.min_length, self.seed = tuple(global_frac), tuple(local_frac), max_length, min_length, seed
-        shortest = 2 * min_length if recipe == 'spans' else 1
+        shortest = shortest_window(recipe, min_length)
         self.items = np.array([(d, s, l) for d, n in enumerate(docs.lengths) for s, l in windows(int(n), max_length) if l >= shortest])  # (N, 3)
         if not len(self.items): raise ValueError(f"No document has a window of at least {shortest} tokens: use more text or a smaller min_length.")
 
@@ -140,7 +145,7 @@ class StreamingViews(StreamingChunks):
     def chunks(self):
         rank = self.rank if self.rank is not None else _rank_world()[0]
         w = get_worker_info(); worker = w.id if w is not None else 0
-        shortest, k = (2 * self.min_length if self.recipe == 'spans' else 1), 0
+        shortest, k = shortest_window(self.recipe, self.min_length), 0
         for text in self.documents():
             ids = torch.tensor(self.tokenizer(text, add_special_tokens=False, verbose=False)['input_ids'], dtype=torch.long)
             for s, l in windows(len(ids), self.max_length):
