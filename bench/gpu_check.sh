@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU check of `lejepa-text bench`, in one go (under 8 minutes on one H100/H200):
-# the blog's training step against LeJEPAText's for the gpu-small and gpu-base configs, bf16 autocast,
+# the blog's training step against LeJEPAText's (and its multi-view step, with the real corpus) for the gpu-small and gpu-base configs, bf16 autocast,
 # eager and with torch.compile; the tables go to $OUT/summary.md, every number to $OUT/*.json, the full log to
 # $OUT/log.txt. The MFU column assumes a 989 TFLOP/s dense bf16 peak (H100/H200 SXM); set PEAK_TFLOPS otherwise.
 #
@@ -68,8 +68,10 @@ run() {  # name, cap in seconds, then the bench's arguments
 }
 
 LOADER=(); [ "$DATA" = real ] && LOADER=(--loader)  # the loader section reads the real corpus
-run gpu-small 100 --config gpu-small --sigreg --sync_check "${LOADER[@]}"
+# the multi-view step (the shipped configs' recipe) packs views of real documents, so it needs the real corpus too
+VARIANTS=(--variants blog,ours); [ "$DATA" = real ] && VARIANTS=(--variants blog,ours,ours-multiview)
+run gpu-small 100 --config gpu-small --sigreg --sync_check "${LOADER[@]}" "${VARIANTS[@]}"
 [ "$SMOKE" = 1 ] || run gpu-small-compile 140 --config gpu-small --compile
-run gpu-base 90 --config gpu-base --sigreg --sync_check
+run gpu-base 90 --config gpu-base --sigreg --sync_check "${VARIANTS[@]}"
 [ "$SMOKE" = 1 ] || run gpu-base-compile 140 --config gpu-base --compile
 echo "done in $((SECONDS - START)) s; tables in $SUMMARY"

@@ -448,7 +448,7 @@ def _parser()->argparse.ArgumentParser:
     a('--steps', type=int, default=10, help='timed steps per variant')
     a('--warmup', type=int, default=2, help='untimed steps per variant first')
     a('--rounds', type=int, help='interleaved blocks of timed steps (default: one step per block on CPU, 5 blocks on GPU)')
-    a('--variants', default='blog,ours', help='comma-separated: blog, blog-fused, blog-dropout, ours, ours-fused')
+    a('--variants', default='blog,ours', help='comma-separated: blog, blog-fused, blog-dropout, ours, ours-fused, ours-multiview')
     a('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     a('--bf16', action='store_true', help='bf16 autocast (both models)')
     a('--compile', action='store_true', help="torch.compile LeJEPAText's forward (nn.Module.compile)")

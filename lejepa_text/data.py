@@ -286,7 +286,7 @@ class LeJEPATextDataModule(pl.LightningDataModule):
                  max_length: int = 128, # tokens per chunk (T); with document views, per window and per packed row
                  min_length: int = 16, # fewest tokens in either span (in a crop, for 'multiview')
                  batch_size: int = 32, # chunks per batch (B); with document views, windows per batch (N)
-                 views: str = 'chunks', # 'chunks' (the blog's stream chunks), or from one document: 'spans' or 'multiview' (the views chapter)
+                 views: str = 'chunks', # 'chunks' (the blog's stream chunks), or from one document: 'spans', 'multiview' or 'sentences' (the views chapter)
                  n_global: int = 2, n_local: int = 4, # multiview: global and local crops per window
                  global_frac: tuple = (0.5, 1.0), local_frac: tuple = (0.15, 0.4), # multiview: crop lengths, as fractions of the window
                  num_workers: int = 0, # loader worker processes
@@ -297,8 +297,9 @@ class LeJEPATextDataModule(pl.LightningDataModule):
                  corpus_kwargs: dict | None = None): # passed to `load_corpus`
         super().__init__()
         self.save_hyperparameters()
-        if views not in ('chunks', 'spans', 'multiview'): raise ValueError(f"views must be 'chunks', 'spans' or 'multiview', got {views!r}")
-        if views != 'multiview': generate_span_mask(max_length, min_length)  # fail early on impossible settings
+        if views not in ('chunks', 'spans', 'multiview', 'sentences'):
+            raise ValueError(f"views must be 'chunks', 'spans', 'multiview' or 'sentences', got {views!r}")
+        if views in ('chunks', 'spans'): generate_span_mask(max_length, min_length)  # fail early on impossible settings
         elif not 1 <= min_length <= max_length:
             raise ValueError(f"min_length={min_length} (the fewest tokens in a crop) must lie in [1, max_length={max_length}]: lower --data.min_length.")
         self._tokenizer, self._corpus, self.datasets, self._resume = None, None, {}, None
@@ -351,13 +352,15 @@ def _pack(batch, max_length):
 @patch
 def _setup_views(self: LeJEPATextDataModule):
     "Document views (the views chapter) for training and validation."
-    from lejepa_text.views import DocumentTokens, DocumentViews, StreamingViews
+    from lejepa_text.views import DocumentTokens, DocumentViews, StreamingViews, sentence_marks
     h, tok = self.hparams, self.tokenizer
     kw = dict(recipe=h.views, n_global=h.n_global, n_local=h.n_local, global_frac=h.global_frac, local_frac=h.local_frac,
               max_length=h.max_length, min_length=h.min_length, seed=h.seed)
     if 'train' not in self.datasets and self.streaming: self.datasets['train'] = StreamingViews(self.corpus['train'], tok, **kw)
+    marks = sentence_marks(tok) if h.views == 'sentences' else None
     for split in ('train', 'validation'):
-        if split not in self.datasets: self.datasets[split] = DocumentViews(DocumentTokens(self.tokens(split), separator_id(tok)), **kw)
+        if split not in self.datasets:
+            self.datasets[split] = DocumentViews(DocumentTokens(self.tokens(split), separator_id(tok)), **kw, marks=marks)
 
 # %% ../nbs/00_data.ipynb #c3fec331
 @patch

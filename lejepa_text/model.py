@@ -44,7 +44,7 @@ class LeJEPAText(pl.LightningModule):
                  lr: float = 1e-4, # peak learning rate of AdamW
                  sigreg_weight: float = 0.05, # λ: loss = (1 - λ)·prediction + λ·SIGReg
                  num_slices: int = 1024, # SIGReg's random directions per step
-                 recipe: str = 'spans', # 'spans' (the blog's: predict the target span from the context) or 'multiview' (the paper's; the shipped configs')
+                 recipe: str = 'spans', # 'spans' (the blog's: predict the target span from the context), 'multiview' (the paper's; the shipped configs') or 'sentences' (next sentence)
                  projector: str = 'none', # multiview: what carries both losses: 'none' (the pooled features), 'batchnorm' (standardised), 'mlp'
                  projector_dim: int = 64, # output width of the 'mlp' projector
                  predictor: str = 'linear', # spans: 'linear' (the blog's), 'linear-nonorm' (without its LayerNorm) or 'transformer'
@@ -63,13 +63,13 @@ class LeJEPAText(pl.LightningModule):
                  seed: int = 0): # seed of SIGReg's directions
         super().__init__()
         self.save_hyperparameters()
-        if recipe not in ('multiview', 'spans'): raise ValueError(f"recipe must be 'multiview' or 'spans', got {recipe!r}")
+        if recipe not in ('multiview', 'spans', 'sentences'): raise ValueError(f"recipe must be 'multiview', 'spans' or 'sentences', got {recipe!r}")
         if predictor not in ('linear', 'linear-nonorm', 'transformer'):
             raise ValueError(f"predictor must be 'linear', 'linear-nonorm' or 'transformer', got {predictor!r}")
         if sigreg_on not in ('both', 'context'): raise ValueError(f"sigreg_on must be 'both' or 'context', got {sigreg_on!r}")
         if not 0 <= sigreg_weight <= 1: raise ValueError(f"sigreg_weight (λ) must lie in [0, 1], got {sigreg_weight}")
         self.encoder = TextEncoder.from_config(EncoderConfig.of(self.hparams))
-        if recipe == 'spans':  # the multiview recipe has no predictor: every view is pulled toward the global views' mean
+        if recipe != 'multiview':  # the multiview recipe has no predictor: every view is pulled toward the global views' mean
             self.predictor = (TransformerPredictor(embed_dim, num_heads, predictor_layers, max_length) if predictor == 'transformer'
                               else LinearPredictor(embed_dim, norm=predictor == 'linear'))
         if projector not in ('none', 'batchnorm', 'mlp'): raise ValueError(f"projector must be 'none', 'batchnorm' or 'mlp', got {projector!r}")
@@ -167,7 +167,7 @@ def packed_loss(self: LeJEPAText, batch) -> dict:
         return dict(loss=parts['loss'], pred_loss=parts['inv'], sigreg=parts['sigreg'], context=z[0], target=z[-1],
                     kinds={'global': z[:G].flatten(0, 1), **({'local': z[G:].flatten(0, 1)} if G < len(z) else {})})
     if h.predictor == 'transformer': raise ValueError("The transformer predictor reads the chunk layout: use --data.views chunks with it.")
-    return self.spans_loss(self.predictor(z[0]), z[0], z[1])  # context and target, (N, D) each
+    return self.spans_loss(self.predictor(z[0]), z[0], z[1])  # context and target (a span or the next sentence), (N, D) each
 
 # %% ../nbs/03_model.ipynb #47d815cb
 @patch
@@ -221,9 +221,10 @@ def check_data_fits(model: LeJEPAText, dm) -> None:
         raise ValueError(f"--data.max_length={h.max_length} is longer than the model's max_length "
                          f"--model.max_length={model.hparams.max_length}: raise --model.max_length or lower --data.max_length.")
     views, recipe = h.get('views', 'chunks'), model.hparams.get('recipe', 'spans')
-    if (views == 'multiview') != (recipe == 'multiview'):
+    if {'chunks': 'spans'}.get(views, views) != recipe:
         raise ValueError(f"The data gives {views} views but the model's recipe is {recipe!r}: use --data.views multiview with "
-                         f"--model.recipe multiview, or --data.views spans (or chunks) with --model.recipe spans.")
+                         f"--model.recipe multiview, --data.views sentences with --model.recipe sentences, or --data.views spans "
+                         f"(or chunks) with --model.recipe spans.")
     n = len(dm.tokenizer)
     if n > model.hparams.vocab_size:
         raise ValueError(f"The tokenizer '{h.tokenizer}' has {n} ids but the model's embedding table has "

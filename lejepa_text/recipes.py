@@ -13,9 +13,9 @@ from .evaluate import (load_tasks, evaluate_encoder, similarity_score, tasks_key
 from .baselines import train_row, load_config, merge_config
 
 # %% auto #0
-__all__ = ['ABLATION', 'word_tokens', 'lsa_encoder', 'word2vec_encoder', 'accuracy_ci', 'lee_ci', 'evaluate_with_ci',
-           'cached_eval', 'corpus_rows', 'check_hparams', 'ablation', 'ablation_table', 'fixed_loss',
-           'loss_vs_accuracy_fixed', 'pooling_stats']
+__all__ = ['ABLATION', 'MAIN_BUDGET', 'word_tokens', 'lsa_encoder', 'word2vec_encoder', 'accuracy_ci', 'lee_ci',
+           'evaluate_with_ci', 'cached_eval', 'corpus_rows', 'check_hparams', 'ablation', 'ablation_table',
+           'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats']
 
 # %% ../nbs/05b_recipes.ipynb #e296443c
 def word_tokens(text: str) -> list[str]:
@@ -91,23 +91,32 @@ def corpus_rows(tasks: dict, out: str | Path | None = None) -> dict:
 
 # %% ../nbs/05b_recipes.ipynb #85cc4388
 _STD_OPT = {'lr': 1e-3, 'embed_lr_mult': 1.0, 'embed_weight_decay': None}  # one learning rate for everything (the old cpu config)
-_SPANS = {'model': {'recipe': 'spans', 'projector': 'none', **_STD_OPT}, 'data': {'views': 'chunks', 'min_length': 16}}
+_BASE = {'model': {'sigreg_weight': 0.05}}  # the table's base: the cpu config as it was when the table was made (λ = 0.05)
+def _row(ov: dict | None = None) -> dict: return merge_config(_BASE, ov)
+_SPANS = _row({'model': {'recipe': 'spans', 'projector': 'none', **_STD_OPT}, 'data': {'views': 'chunks', 'min_length': 16}})
 ABLATION = {  # name: (objective, overrides of the config); the headline rows first
-    'multiview + BatchNorm (the cpu config)': ('lejepa', {}),
-    'multiview + BatchNorm, 0 layers (bag of embeddings)': ('lejepa', {'model': {'num_layers': 0}}),
+    'multiview + BatchNorm (the cpu config at λ = 0.05)': ('lejepa', _row()),
+    'multiview + BatchNorm, 0 layers (bag of embeddings)': ('lejepa', _row({'model': {'num_layers': 0}})),
     'stream chunks, prefix/suffix (the blog)': ('lejepa', _SPANS),
     'MLM (15% masking, stream chunks)': ('mlm', {'model': _STD_OPT}),
     'EMA-JEPA (prefix/suffix of stream chunks, EMA target)': ('ema-jepa', {'model': _STD_OPT}),
-    'multiview + BatchNorm, one learning rate (1e-3)': ('lejepa', {'model': _STD_OPT}),
-    'multiview, no projector, one learning rate (1e-3)': ('lejepa', {'model': {'projector': 'none', **_STD_OPT}}),
+    'lang-jepa (8 sentences → the next one, EMA target)': ('lang-jepa', {'model': _STD_OPT}),
+    'multiview + BatchNorm, one learning rate (1e-3)': ('lejepa', _row({'model': _STD_OPT})),
+    'multiview, no projector, one learning rate (1e-3)': ('lejepa', _row({'model': {'projector': 'none', **_STD_OPT}})),
     'document spans, prefix/suffix': ('lejepa', merge_config(_SPANS, {'data': {'views': 'spans'}})),
     'document spans, predictor without LayerNorm': ('lejepa', merge_config(_SPANS, {'model': {'predictor': 'linear-nonorm'}, 'data': {'views': 'spans'}})),
-    'multiview, no projector': ('lejepa', {'model': {'projector': 'none'}}),
-    'multiview + MLP projector (64)': ('lejepa', {'model': {'projector': 'mlp', 'projector_dim': 64}}),
-    'multiview + BatchNorm, 2 layers': ('lejepa', {'model': {'num_layers': 2}}),
-    'multiview + BatchNorm, 2 global views only': ('lejepa', {'data': {'n_local': 0}}),
-    'multiview + BatchNorm, λ = 0.02': ('lejepa', {'model': {'sigreg_weight': 0.02}}),
-    'multiview + BatchNorm, λ = 0.2': ('lejepa', {'model': {'sigreg_weight': 0.2}}),
+    'multiview, no projector': ('lejepa', _row({'model': {'projector': 'none'}})),
+    'multiview + MLP projector (64)': ('lejepa', _row({'model': {'projector': 'mlp', 'projector_dim': 64}})),
+    'multiview + BatchNorm, 2 layers': ('lejepa', _row({'model': {'num_layers': 2}})),
+    'multiview + BatchNorm, 2 global views only': ('lejepa', _row({'data': {'n_local': 0}})),
+    'multiview + BatchNorm, batch 128': ('lejepa', _row({'data': {'batch_size': 128}})),
+    **{f'multiview + BatchNorm, λ = {lam}': ('lejepa', {'model': {'sigreg_weight': lam}}) for lam in (0.02, 0.1, 0.2, 0.5)},
+}
+MAIN_BUDGET = {  # the main job's budget (1,100 steps of 32 documents): the transformer against its bag of embeddings, at both λ
+    'cpu config, λ = 0.2': ('lejepa', {'model': {'sigreg_weight': 0.2}}),
+    'cpu config, 0 layers, λ = 0.2': ('lejepa', {'model': {'num_layers': 0, 'sigreg_weight': 0.2}}),
+    'cpu config, 0 layers, λ = 0.05': ('lejepa', {'model': {'num_layers': 0, 'sigreg_weight': 0.05}}),
+    'cpu config, λ = 0.05': ('lejepa', {'model': {'sigreg_weight': 0.05}}),
 }
 
 def _slug(name: str) -> str: return re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')[:60]

@@ -10,8 +10,8 @@ from torch.utils.data import Dataset
 from .data import tokenize_corpus, item_generator, separator_id
 
 # %% auto #0
-__all__ = ['DocumentTokens', 'windows', 'crop', 'split_spans', 'shortest_window', 'DocumentViews', 'window_views', 'pack_views',
-           'StreamingViews']
+__all__ = ['RECIPES', 'DocumentTokens', 'windows', 'crop', 'split_spans', 'sentence_marks', 'sentence_spans', 'sentence_pair',
+           'shortest_window', 'DocumentViews', 'window_views', 'pack_views', 'StreamingViews']
 
 # %% ../nbs/00c_views.ipynb #212c77f0
 class DocumentTokens:
@@ -58,30 +58,64 @@ def split_spans(n: int, min_length: int, generator: torch.Generator | None = Non
     s = torch.randint(min_length, n - min_length + 1, (1,), generator=generator).item()
     return (0, s), (s, n - s)
 
+# %% ../nbs/00c_views.ipynb #4c93de65
+def sentence_marks(tokenizer) -> np.ndarray: # (2, vocab) bool: [ends a sentence, starts with white space]
+    "Token ids that can end a sentence (text ending in . ! ?, then maybe a quote or bracket) and those that start with white space."
+    texts = tokenizer.batch_decode([[i] for i in range(len(tokenizer))])
+    ends = [t.strip().rstrip('"\')]”’').endswith(('.', '!', '?')) for t in texts]
+    return np.array([ends, [t[:1].isspace() for t in texts]])
+
+def sentence_spans(win, # (n,) token ids of a window
+                   marks: np.ndarray) -> list[tuple[int, int]]: # (start, length) of each sentence
+    "The sentences of a window: a cut after a sentence-ending token that is followed by white space; the rest is the last one."
+    w = np.asarray(win)
+    stops = np.r_[np.flatnonzero(marks[0][w[:-1]] & marks[1][w[1:]]) + 1, len(w)]
+    starts = np.r_[0, stops[:-1]]
+    return list(zip(starts.tolist(), (stops - starts).tolist()))
+
+def sentence_pair(win, marks: np.ndarray, context_sentences: int = 8,
+                  generator: torch.Generator | None = None) -> tuple[tuple, tuple]:
+    "lang-jepa's pair: up to `context_sentences` consecutive sentences (context) and the next one (target), as (start, length)."
+    sents = sentence_spans(win, marks)
+    if len(sents) < 2: raise ValueError(f"a window of {len(sents)} sentence is too short for the sentences recipe (it needs 2)")
+    i = torch.randint(1, len(sents), (1,), generator=generator).item()  # the target sentence
+    a = sents[max(0, i - context_sentences)][0]
+    return (a, sents[i][0] - a), sents[i]
+
 # %% ../nbs/00c_views.ipynb #ca0eeb4a
 def shortest_window(recipe: str, min_length: int) -> int:
-    "Fewest tokens a window needs: two spans of `min_length` for 'spans', one token for 'multiview' (short crops take it whole)."
-    return 2 * min_length if recipe == 'spans' else 1
+    "Fewest tokens a window needs: two spans of `min_length` for 'spans', two for 'sentences', one for 'multiview' (short crops take it whole)."
+    return 2 * min_length if recipe == 'spans' else 2 if recipe == 'sentences' else 1
+
+RECIPES = ('multiview', 'spans', 'sentences')
 
 class DocumentViews(Dataset):
-    "Views of one document window per item: G global + L local crops (multiview) or context/target (spans)."
+    "Views of one document window per item: G global + L local crops (multiview), or context/target (spans, sentences)."
     def __init__(self, docs: DocumentTokens,
-                 recipe: str = 'multiview', # 'multiview' (the paper's crops) or 'spans' (the blog's split)
+                 recipe: str = 'multiview', # 'multiview' (the paper's crops), 'spans' (the blog's split) or 'sentences' (lang-jepa's)
                  n_global: int = 2, n_local: int = 4, # G and L crops per window (multiview)
                  global_frac: tuple = (0.5, 1.0), local_frac: tuple = (0.15, 0.4), # crop length ranges, fractions of the window
                  max_length: int = 128, # longest window (and view)
                  min_length: int = 4, # fewest tokens in a crop; in each span for 'spans'
-                 seed: int = 0):
-        if recipe not in ('multiview', 'spans'): raise ValueError(f"recipe must be 'multiview' or 'spans', got {recipe!r}")
+                 seed: int = 0,
+                 marks: np.ndarray | None = None, # 'sentences': `sentence_marks` of the tokenizer
+                 context_sentences: int = 8): # 'sentences': most sentences in a context
+        if recipe not in RECIPES: raise ValueError(f"recipe must be one of {RECIPES}, got {recipe!r}")
+        if recipe == 'sentences' and marks is None: raise ValueError("the sentences recipe needs marks=sentence_marks(tokenizer)")
         if recipe == 'multiview' and n_global < 1: raise ValueError(f"the multiview recipe needs n_global >= 1, got {n_global}")
         self.docs, self.recipe, self.n_global, self.n_local = docs, recipe, n_global, n_local
         self.global_frac, self.local_frac, self.max_length, self.min_length, self.seed = tuple(global_frac), tuple(local_frac), max_length, min_length, seed
+        self.marks, self.context_sentences = marks, context_sentences
         shortest = shortest_window(recipe, min_length)
         self.items = np.array([(d, s, l) for d, n in enumerate(docs.lengths) for s, l in windows(int(n), max_length) if l >= shortest])  # (N, 3)
+        if recipe == 'sentences' and len(self.items):  # keep the windows with two sentences at least
+            t = docs.tokens; cut = np.r_[0, np.cumsum(marks[0][t[:-1]] & marks[1][t[1:]])]  # cut[k]: sentence ends before position k
+            a = docs.starts[self.items[:, 0]] + self.items[:, 1]
+            self.items = self.items[cut[a + self.items[:, 2] - 1] > cut[a]]
         if not len(self.items): raise ValueError(f"No document has a window of at least {shortest} tokens: use more text or a smaller min_length.")
 
     @property
-    def n_views(self) -> int: return 2 if self.recipe == 'spans' else self.n_global + self.n_local
+    def n_views(self) -> int: return self.n_global + self.n_local if self.recipe == 'multiview' else 2
     def __len__(self): return len(self.items)
 
 # %% ../nbs/00c_views.ipynb #401db0e9
@@ -99,6 +133,7 @@ def window_views(cfg, win: torch.Tensor, g: torch.Generator) -> dict:
     "The views of one window `win` (n,) under the settings of `cfg` (a `DocumentViews` or `StreamingViews`)."
     n = len(win)
     if cfg.recipe == 'spans': bounds = split_spans(n, cfg.min_length, g)
+    elif cfg.recipe == 'sentences': bounds = sentence_pair(win, cfg.marks, cfg.context_sentences, g)
     else: bounds = [crop(n, cfg.global_frac, cfg.min_length, g) for _ in range(cfg.n_global)] + \
                    [crop(n, cfg.local_frac, cfg.min_length, g) for _ in range(cfg.n_local)]
     return {'views': [win[s:s + l] for s, l in bounds], 'n_global': cfg.n_global if cfg.recipe == 'multiview' else 0, 'recipe': cfg.recipe}
@@ -137,8 +172,11 @@ class StreamingViews(StreamingChunks):
     "Document views from a streaming corpus: windows of each document as it arrives, cropped like `DocumentViews`."
     def __init__(self, dataset, tokenizer, recipe: str = 'multiview', n_global: int = 2, n_local: int = 4,
                  global_frac: tuple = (0.5, 1.0), local_frac: tuple = (0.15, 0.4), max_length: int = 128, min_length: int = 4,
-                 seed: int = 0, **kwargs): # kwargs: text_column, shuffle_buffer, rank, world_size (see `StreamingChunks`)
+                 seed: int = 0, context_sentences: int = 8,
+                 **kwargs): # kwargs: text_column, shuffle_buffer, rank, world_size (see `StreamingChunks`)
         super().__init__(dataset, tokenizer, max_length, 1, seed, **kwargs)
+        if recipe not in RECIPES: raise ValueError(f"recipe must be one of {RECIPES}, got {recipe!r}")
+        self.marks, self.context_sentences = (sentence_marks(tokenizer) if recipe == 'sentences' else None), context_sentences
         self.recipe, self.n_global, self.n_local, self.min_length = recipe, n_global, n_local, min_length
         self.global_frac, self.local_frac = tuple(global_frac), tuple(local_frac)
 
@@ -149,6 +187,6 @@ class StreamingViews(StreamingChunks):
         for text in self.documents():
             ids = torch.tensor(self.tokenizer(text, add_special_tokens=False, verbose=False)['input_ids'], dtype=torch.long)
             for s, l in windows(len(ids), self.max_length):
-                if l < shortest: continue
+                if l < shortest or (self.marks is not None and len(sentence_spans(ids[s:s + l], self.marks)) < 2): continue
                 g = torch.Generator().manual_seed(_seed(self.seed, self.epoch, rank, worker, k)); k += 1
                 yield window_views(self, ids[s:s + l], g)
