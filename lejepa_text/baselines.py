@@ -11,10 +11,14 @@ import pytorch_lightning as pl
 from fastcore.basics import patch
 from .encoder import EncoderConfig, TextEncoder, pool_spans, masked_mean, segment_mean
 from .model import LeJEPAText, effective_rank
+from .config import load_config, merge_config
+from .datamodule import LeJEPATextDataModule
+from .runs import default_loggers, default_callbacks
+from .embed import export_encoder
 
 # %% auto #0
-__all__ = ['OBJECTIVES', 'mlm_corrupt', 'MLMText', 'ema_momentum', 'EMAJEPAText', 'AttentionPool', 'LangJEPAText', 'load_config',
-           'merge_config', 'eval_encoder', 'train_row', 'load_trained']
+__all__ = ['OBJECTIVES', 'mlm_corrupt', 'MLMText', 'ema_momentum', 'EMAJEPAText', 'AttentionPool', 'LangJEPAText', 'eval_encoder',
+           'train_row', 'load_trained']
 
 # %% ../nbs/05a_baselines.ipynb #eb0106ad
 def mlm_corrupt(input_ids: torch.Tensor, # (B, T) token ids
@@ -148,16 +152,6 @@ def compute_loss(self: LangJEPAText, batch) -> dict:
 # %% ../nbs/05a_baselines.ipynb #8e4bad7f
 OBJECTIVES = {'lejepa': LeJEPAText, 'mlm': MLMText, 'ema-jepa': EMAJEPAText, 'lang-jepa': LangJEPAText}
 
-def load_config(name: str) -> dict:
-    "A shipped config (or YAML path) as a dict."
-    import yaml
-    from lejepa_text.train import config_path
-    return yaml.safe_load(config_path(name).read_text())
-
-def merge_config(cfg: dict, overrides: dict | None) -> dict:
-    "The config with `overrides` ({'model'|'data'|'trainer': {key: value}}) applied section by section."
-    return {**cfg, **{k: {**cfg.get(k, {}), **v} for k, v in (overrides or {}).items()}}
-
 def eval_encoder(model) -> nn.Module:
     "The encoder a trained model is evaluated with (the EMA target encoder for EMA-JEPA)."
     return getattr(model, 'encoder_for_eval', model.encoder)
@@ -173,8 +167,6 @@ def train_row(objective: str, # 'lejepa', 'mlm', 'ema-jepa' or 'lang-jepa'
               **model_kwargs) -> dict: # overrides of this row's model hyper-parameters (e.g. sigreg_weight)
     "Train one row of the comparison; export its encoder to `out/encoder`; return the timing record."
     from pytorch_lightning.callbacks import ModelCheckpoint
-    from lejepa_text.data import LeJEPATextDataModule
-    from lejepa_text.train import default_loggers, default_callbacks, export_encoder
     cfg, out = merge_config(load_config(config), overrides), Path(out)
     if objective in ('mlm', 'ema-jepa'):  # MLM and EMA-JEPA read the blog's chunks (token masks, prefix/suffix spans), whatever the config's views
         cfg = merge_config(cfg, {'model': {'recipe': 'spans', 'projector': 'none'}, 'data': {'views': 'chunks'}})
@@ -193,7 +185,7 @@ def train_row(objective: str, # 'lejepa', 'mlm', 'ema-jepa' or 'lang-jepa'
     trainer = pl.Trainer(**tr, default_root_dir=str(out), logger=default_loggers(out), callbacks=cbs, enable_progress_bar=False,
                          enable_model_summary=False)
     t0 = time.time(); trainer.fit(model, dm); secs = time.time() - t0
-    export_encoder(type('M', (), {'encoder': eval_encoder(model), 'hparams': model.hparams})(), out / 'encoder', dm.tokenizer)
+    export_encoder(eval_encoder(model), out / 'encoder', dm.tokenizer, model.hparams)
     rec = {'objective': objective, 'config': config, 'overrides': overrides or {}, 'steps': int(trainer.global_step), 'batch_size': cfg['data']['batch_size'],
            'tokens_seen': int(trainer.global_step) * cfg['data']['batch_size'] * cfg['data']['max_length'],
            'train_seconds': round(secs, 1), 'seed': cfg.get('seed_everything', 0),

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['EncoderConfig', 'span_attention_mask', 'segment_attention_mask', 'segment_positions', 'SelfAttention', 'MLP', 'Block',
            'init_weights_', 'rotary_cache', 'apply_rotary', 'TextEncoder', 'masked_mean', 'segment_mean', 'pool_spans',
-           'LinearPredictor', 'TransformerPredictor']
+           'encode_texts', 'LinearPredictor', 'TransformerPredictor']
 
 # %% ../nbs/02_encoder.ipynb #0ee892f1
 import math
@@ -269,6 +269,25 @@ def pool_spans(
             raise ValueError(f"rows {empty.nonzero().flatten().tolist()} have an empty context or target span: "
                              "each span needs at least min_length tokens")
     return masked_mean(hidden, context), masked_mean(hidden, target)
+
+# %% ../nbs/02_encoder.ipynb #7098f1a4
+@torch.no_grad()
+def encode_texts(encoder: TextEncoder, tokenizer, texts: list[str], batch_size: int = 64) -> torch.Tensor:
+    "Embed `texts` with `encoder` (mean of the token states), in batches; returns a float32 CPU tensor (N, D)."
+    if isinstance(texts, str): texts = [texts]
+    if len(tokenizer) > encoder.vocab_size:
+        raise ValueError(f"The tokenizer has {len(tokenizer)} tokens but the encoder's vocab_size is {encoder.vocab_size}: use the tokenizer it was trained with.")
+    was_training, device = encoder.training, next(encoder.parameters()).device
+    encoder.eval(); out = []
+    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    for i in range(0, len(texts), batch_size):
+        enc = [ids[:encoder.max_length] or [pad] for ids in tokenizer(list(texts[i:i + batch_size]), add_special_tokens=False)['input_ids']]
+        T = max(map(len, enc))
+        ids = torch.tensor([x + [pad] * (T - len(x)) for x in enc], device=device)  # (B, T)
+        att = torch.tensor([[1] * len(x) + [0] * (T - len(x)) for x in enc], device=device, dtype=torch.bool)  # (B, T)
+        out.append(masked_mean(encoder(ids, attention_mask=att), att).float().cpu())  # (B, D)
+    encoder.train(was_training)
+    return torch.cat(out) if out else torch.zeros(0, encoder.embed_dim)
 
 # %% ../nbs/02_encoder.ipynb #f750f8d8
 class LinearPredictor(nn.Module):

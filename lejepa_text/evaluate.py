@@ -9,16 +9,19 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .data import load_corpus, package_dir, cache_dir, get_tokenizer
 from .encoder import EncoderConfig, TextEncoder
-from .train import TextEmbedder, encode_texts, read_metrics
-from .baselines import load_trained, eval_encoder, load_config, merge_config, train_row
+from .encoder import encode_texts
+from .embed import TextEmbedder
+from .runs import read_metrics
+from .config import load_config, merge_config
+from .datamodule import LeJEPATextDataModule
+from .baselines import OBJECTIVES, load_trained, eval_encoder, train_row
 
 # %% auto #0
-__all__ = ['PROTOCOL', 'REFERENCES', 'QUICK_REFERENCES', 'COLUMNS', 'COLUMN_FORMATS', 'SMALL', 'COMPARE_ROWS', 'ROW_DIRS',
-           'topic_task', 'rotten_tomatoes_frame', 'sentiment_task', 'lee_task', 'similarity_score', 'probe',
-           'embed_sorted', 'load_tasks', 'evaluate_encoder', 'majority_row', 'tfidf_row', 'random_encoder',
-           'minilm_encoder', 'tasks_key', 'reference_rows', 'load_encoder', 'run_folder', 'results_table',
-           'to_markdown', 'eval_run', 'eval_cli', 'check_budget', 'compare', 'fixed_batch_loss', 'loss_vs_accuracy',
-           'loss_vs_accuracy_figure', 'spectrum_figure']
+__all__ = ['PROTOCOL', 'REFERENCES', 'QUICK_REFERENCES', 'COLUMNS', 'COLUMN_FORMATS', 'topic_task', 'rotten_tomatoes_frame',
+           'sentiment_task', 'lee_task', 'similarity_score', 'probe', 'embed_sorted', 'load_tasks', 'evaluate_encoder',
+           'majority_row', 'tfidf_row', 'random_encoder', 'minilm_encoder', 'tasks_key', 'reference_rows',
+           'load_encoder', 'run_folder', 'results_table', 'to_markdown', 'eval_run', 'loss_vs_accuracy_figure',
+           'spectrum_figure']
 
 # %% ../nbs/05_eval.ipynb #358d64d6
 PROTOCOL = dict(version=1, seed=0, n_train=3000, Cs=(0.01, 0.1, 1.0, 10.0), max_iter=2000,
@@ -271,122 +274,6 @@ def eval_run(encoder: str | Path, # exported encoder folder or .ckpt
     (run_dir / 'eval.md').write_text(f'Frozen-embedding evaluation of {encoder} (protocol v{PROTOCOL["version"]}).\n\n{to_markdown(df)}\n')
     df.to_csv(run_dir / 'eval.csv')
     return {k: row[k] for k in ('topic_acc', 'topic_f1', 'rt_acc', 'lee_spearman', 'eval_s')} | {'table': str(run_dir / 'eval.md')}
-
-# %% ../nbs/05_eval.ipynb #910ff193
-def eval_cli(args: list[str] | None = None):
-    "lejepa-text eval --ckpt PATH [--out DIR] | --compare [--config cpu] [--max_steps N] [--out runs/compare]"
-    p = argparse.ArgumentParser(prog='lejepa-text eval', description='Frozen-embedding evaluation: topic and sentiment probes, Lee similarity.')
-    p.add_argument('--ckpt', help='exported encoder folder or .ckpt (LeJEPA, MLM or EMA-JEPA)')
-    p.add_argument('--out', help='folder for the table and figures (default: the run folder; runs/compare with --compare)')
-    p.add_argument('--no_references', action='store_true', help='only this checkpoint, no reference rows')
-    p.add_argument('--compare', action='store_true', help='train and evaluate every comparison row (slow)')
-    p.add_argument('--config', default='cpu', help='config of the comparison rows')
-    p.add_argument('--max_steps', type=int, default=300, help='steps of every comparison row')
-    p.add_argument('--small', action='store_true', help='the SMALL budget for every row (D=64, 2 layers, T=64)')
-    a = p.parse_args(args)
-    if a.compare: return compare(a.out or 'runs/compare', a.config, a.max_steps, overrides=SMALL if a.small else None)
-    if not a.ckpt: p.error('give --ckpt PATH (or --compare)')
-    t0 = time.time()
-    r = eval_run(a.ckpt, a.out, references=not a.no_references)
-    print(Path(r['table']).read_text()); print(f'evaluated in {time.time() - t0:.0f}s; wrote {r["table"]} and eval.csv')
-    return r
-
-# %% ../nbs/05_eval.ipynb #6a220f19
-SMALL = {'model': {'embed_dim': 64, 'num_layers': 2, 'max_length': 64, 'warmup_steps': 30},
-         'data': {'max_length': 64, 'min_length': 8}}  # the budget that fitted a shared 2-core CPU: see the table's note
-COMPARE_ROWS = {  # name: (objective, model overrides, keep a checkpoint every this many steps)
-    'MLM (15% masking)': ('mlm', {}, 0),
-    'EMA-JEPA (EMA target, stop-grad, no SIGReg)': ('ema-jepa', {}, 0),
-    'LeJEPA λ=0.02': ('lejepa', {'sigreg_weight': 0.02}, 0),
-    'LeJEPA λ=0.05': ('lejepa', {'sigreg_weight': 0.05}, 50),
-    'LeJEPA λ=0.2': ('lejepa', {'sigreg_weight': 0.2}, 0),
-    'LeJEPA λ=0.05, stop-grad target': ('lejepa', {'sigreg_weight': 0.05, 'stop_grad_target': True}, 0),
-    "LeJEPA λ=0.05, learned positions (the blog's)": ('lejepa', {'sigreg_weight': 0.05, 'pos_encoding': 'learned'}, 0),
-    'LeJEPA λ=0 (no SIGReg)': ('lejepa', {'sigreg_weight': 0.0}, 0)}
-ROW_DIRS = {'MLM (15% masking)': 'mlm', 'EMA-JEPA (EMA target, stop-grad, no SIGReg)': 'ema-jepa',
-            'LeJEPA λ=0.02': 'lejepa-0.02', 'LeJEPA λ=0.05': 'lejepa-0.05', 'LeJEPA λ=0.2': 'lejepa-0.2',
-            'LeJEPA λ=0.05, stop-grad target': 'lejepa-0.05-sg',
-            "LeJEPA λ=0.05, learned positions (the blog's)": 'lejepa-0.05-learned', 'LeJEPA λ=0 (no SIGReg)': 'lejepa-0'}
-
-def _cached_row(run_dir: Path, tasks: dict, make_encoder, info=dict, extra_key: str = '') -> dict:
-    "An encoder's metrics, cached in `run_dir` (eval_row.json, topic_test_emb.npy) under the tasks' key (and `extra_key`)."
-    f, e, key = run_dir / 'eval_row.json', run_dir / 'topic_test_emb.npy', tasks_key(tasks) + extra_key
-    if not f.exists() or json.loads(f.read_text()).get('key') != key:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        r = {**evaluate_encoder(make_encoder(), tasks), **info()}
-        np.save(e, r.pop('_topic_test_emb')); f.write_text(json.dumps({**r, 'key': key}))
-    r = json.loads(f.read_text()); r.pop('key'); return {**r, '_topic_test_emb': np.load(e)}
-
-def _row_result(run_dir: Path, tasks: dict) -> dict:
-    "A trained row's metrics (cached in its run folder)."
-    return _cached_row(run_dir, tasks, lambda: load_encoder(run_dir / 'encoder'), lambda: _train_info(run_dir))
-
-# %% ../nbs/05_eval.ipynb #344c00ab
-def check_budget(run_dir: str | Path, config: str, max_steps: int, overrides: dict | None = None) -> None:
-    "Raise a ValueError when the row trained in `run_dir` had another budget than the table asks for (no train.json: nothing to check)."
-    f = Path(run_dir) / 'train.json'
-    if not f.exists(): return
-    r = json.loads(f.read_text())
-    want = {'config': config, 'overrides': overrides or {}, 'steps': max_steps}
-    got = {k: r.get(k) for k in want}
-    if json.dumps(got, sort_keys=True) != json.dumps(want, sort_keys=True):
-        raise ValueError(f"{run_dir} was trained with {got}, but this table is for {want}: every row of a comparison must have "
-                         f"the same budget. Compare it with the settings it was trained with (--config {got['config']}, "
-                         f"--max_steps {got['steps']}{', --small' if got['overrides'] == json.loads(json.dumps(SMALL)) else ''}), "
-                         f"or give this budget its own --out folder.")
-
-# %% ../nbs/05_eval.ipynb #8eb7c174
-def compare(out: str | Path = 'runs/compare', config: str = 'cpu', max_steps: int = 300, rows: dict = COMPARE_ROWS,
-            overrides: dict | None = None, # changes to the config, the same for every row (e.g. `SMALL`)
-            train: bool = True) -> pd.DataFrame: # train the missing rows (False: evaluate those already trained)
-    "Train the missing comparison rows, evaluate every row, write compare.md/.csv and both figures into `out`."
-    out, tasks = Path(out), load_tasks()
-    for name, (objective, kw, every) in rows.items():
-        d = out / ROW_DIRS[name]
-        if train and not (d / 'train.json').exists(): train_row(objective, d, config, max_steps, every, overrides, **kw)
-        check_budget(d, config, max_steps, overrides)
-    refs = reference_rows(tasks)
-    refs.pop('random init (cpu config, untrained)')
-    model = json.dumps(merge_config(load_config(config), overrides)['model'], sort_keys=True)  # the untrained row's size
-    refs['random init (same model, untrained)'] = _cached_row(out / 'random-init', tasks, lambda: random_encoder(config, overrides),
-                                                              extra_key=hashlib.sha256(model.encode()).hexdigest()[:8] + _encoder_code_key())
-    results = {**refs, **{n: _row_result(out / ROW_DIRS[n], tasks) for n in rows if (out / ROW_DIRS[n] / 'encoder' / 'config.json').exists()}}
-    df = results_table(results)
-    note = (f'Every trained row: the `{config}` config (data, batch, optimiser, seed) with {overrides or "no changes"}, '
-            f'for {max_steps} steps ({max_steps * merge_config(load_config(config), overrides)["data"]["batch_size"]} chunks).')
-    (out / 'compare.md').write_text(f'{note}\n\n{to_markdown(df)}\n'); df.to_csv(out / 'compare.csv')
-    spectrum_figure({k: results[k]['_topic_test_emb'] for k in results if '_topic_test_emb' in results[k]}, out / 'spectrum.png')
-    if (out / 'lejepa-0.05' / 'steps').exists():
-        if not (out / 'loss_vs_acc.csv').exists(): loss_vs_accuracy(out / 'lejepa-0.05', tasks).to_csv(out / 'loss_vs_acc.csv')
-        curve = pd.read_csv(out / 'loss_vs_acc.csv', index_col=0)
-        loss_vs_accuracy_figure(curve, out / 'loss_vs_acc.png')
-    return df
-
-# %% ../nbs/05_eval.ipynb #bd099f83
-@torch.no_grad()
-def fixed_batch_loss(model, batches: list) -> float:
-    "Mean of `compute_loss` over fixed batches, in eval mode."
-    model.eval(); return float(np.mean([model.compute_loss(b)['loss'].item() for b in batches]))
-
-def loss_vs_accuracy(run_dir: str | Path, tasks: dict, n_batches: int = 20,
-                     loss=None) -> pd.DataFrame: # (model, batches) -> float; default `fixed_batch_loss`
-    "Training loss (fixed batches) and probe accuracies of the initialisation and every checkpoint in run_dir/steps."
-    import pytorch_lightning as pl
-    from lejepa_text.data import LeJEPATextDataModule
-    from lejepa_text.baselines import OBJECTIVES
-    run_dir = Path(run_dir); rec = json.loads((run_dir / 'train.json').read_text())
-    cfg = merge_config(load_config(rec['config']), rec.get('overrides')); dm = LeJEPATextDataModule(**cfg['data']); dm.setup('fit')
-    it = iter(dm.train_dataloader()); batches = [next(it) for _ in range(n_batches)]
-    pl.seed_everything(rec.get('seed', cfg.get('seed_everything', 0)), verbose=False)  # the run's own seed (`train_row(seed=)`)
-    model0 = OBJECTIVES[rec['objective']](**{**cfg['model'], **{k: rec['hparams'][k] for k in ('sigreg_weight', 'stop_grad_target')}})
-    models = [(0, model0)] + [(int(p.stem.split('=')[1]), p) for p in sorted(run_dir.glob('steps/*.ckpt'))]
-    rows = []
-    for step, m in sorted(models, key=lambda x: x[0]):
-        m = m if not isinstance(m, Path) else load_trained(m)
-        enc, tok = eval_encoder(m).eval(), get_tokenizer('gpt2')
-        r = evaluate_encoder(lambda t: encode_texts(enc, tok, t), {**tasks})
-        rows.append({'step': step, 'train_loss': (loss or fixed_batch_loss)(m, batches), 'topic_acc': r['topic_acc'], 'rt_acc': r['rt_acc'], 'lee_spearman': r['lee_spearman']})
-    return pd.DataFrame(rows)
 
 # %% ../nbs/05_eval.ipynb #cd677dd4
 def loss_vs_accuracy_figure(curve: pd.DataFrame, path: str | Path | None = None):

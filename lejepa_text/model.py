@@ -78,6 +78,17 @@ class LeJEPAText(pl.LightningModule):
         self.sigreg = SIGReg(num_slices=num_slices, seed=seed)
         self.lr, self.sigreg_weight = lr, sigreg_weight
 
+# %% ../nbs/03_model.ipynb #64e0c3fe
+from .encoder import encode_texts
+
+@patch
+def encode(self: LeJEPAText, texts: list[str], batch_size: int = 64, tokenizer=None) -> torch.Tensor:
+    "Embed a list of strings with the trained encoder: (N, D) float32 on the CPU."
+    from lejepa_text.data import get_tokenizer  # the data chapter's datasets import is paid only when text is embedded
+    tok = tokenizer or getattr(self, '_tokenizer', None) or get_tokenizer(self.hparams.tokenizer)
+    self._tokenizer = tok
+    return encode_texts(self.encoder, tok, texts, batch_size)
+
 # %% ../nbs/03_model.ipynb #b1a3811b
 @patch
 def get_representations(self: LeJEPAText, input_ids, target_mask, return_hidden=False):

@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .data import load_corpus, cache_dir
 from .evaluate import (load_tasks, evaluate_encoder, similarity_score, tasks_key, load_encoder, to_markdown,
-                                  check_budget, reference_rows, QUICK_REFERENCES, loss_vs_accuracy)
-from .baselines import train_row, load_config, merge_config
+                                  reference_rows, QUICK_REFERENCES)
+from .compare import check_budget, loss_vs_accuracy
+from .baselines import train_row
+from .config import load_config, merge_config
 
 # %% auto #0
 __all__ = ['ABLATION', 'MAIN_BUDGET', 'word_tokens', 'lsa_encoder', 'word2vec_encoder', 'accuracy_ci', 'lee_ci',
@@ -110,6 +112,7 @@ ABLATION = {  # name: (objective, overrides of the config); the headline rows fi
     'multiview + BatchNorm, 2 layers': ('lejepa', _row({'model': {'num_layers': 2}})),
     'multiview + BatchNorm, 2 global views only': ('lejepa', _row({'data': {'n_local': 0}})),
     'multiview + BatchNorm, batch 128': ('lejepa', _row({'data': {'batch_size': 128}})),
+    'multiview + BatchNorm, batch 128, λ = 0.2': ('lejepa', {'model': {'sigreg_weight': 0.2}, 'data': {'batch_size': 128}}),
     **{f'multiview + BatchNorm, λ = {lam}': ('lejepa', {'model': {'sigreg_weight': lam}}) for lam in (0.02, 0.1, 0.2, 0.5)},
 }
 MAIN_BUDGET = {  # the main job's budget (1,100 steps of 32 documents): the transformer against its bag of embeddings, at both λ

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import torch
 from torch.utils.data import IterableDataset, get_worker_info
-from .data import generate_span_mask, _rank_world
+from .data import generate_span_mask, rank_world
 
 # %% auto #0
 __all__ = ['StreamingChunks']
@@ -42,7 +42,7 @@ from datasets.distributed import split_dataset_by_node
 @patch
 def documents(self: StreamingChunks):
     "The texts this (rank, worker) reads, in order."
-    rank, world = (self.rank, self.world_size) if self.rank is not None else _rank_world()
+    rank, world = (self.rank, self.world_size) if self.rank is not None else rank_world()
     ds = self.dataset
     if self.shuffle_buffer: ds = ds.shuffle(seed=self.seed, buffer_size=self.shuffle_buffer)
     ds.set_epoch(self.epoch)
@@ -54,7 +54,7 @@ def documents(self: StreamingChunks):
 @patch
 def chunks(self: StreamingChunks):
     "Fixed-length chunks with span masks from this (rank, worker)'s documents; masks seeded by (seed, epoch, rank, worker, k)."
-    rank = self.rank if self.rank is not None else _rank_world()[0]
+    rank = self.rank if self.rank is not None else rank_world()[0]
     w = get_worker_info(); worker = w.id if w is not None else 0
     eos, T, buf, k = self.tokenizer.eos_token_id, self.max_length, [], 0
     for text in self.documents():

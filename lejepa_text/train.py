@@ -4,66 +4,18 @@
 
 # %% ../nbs/04_train.ipynb #2a639567
 from __future__ import annotations
-import json, os, sys, time, argparse, warnings, importlib, importlib.util
-from dataclasses import asdict
+import json, os, sys, time, argparse, warnings, importlib, importlib.util, logging
 from pathlib import Path
-import torch, torch.nn as nn
-import pytorch_lightning as pl
 from pytorch_lightning.cli import LightningCLI
-from pytorch_lightning.callbacks import ModelCheckpoint, LearningRateMonitor
-from pytorch_lightning.loggers import CSVLogger
-from fastcore.basics import patch
-from .data import LeJEPATextDataModule, get_tokenizer, package_dir
-from .encoder import TextEncoder, EncoderConfig, masked_mean
+from .datamodule import LeJEPATextDataModule
 from .model import LeJEPAText
-from .callbacks import FiniteLossGuard, CollapseAlarm, SaveOnException, SaveAtEnd
+from .config import config_dir, list_configs, config_path
+from .runs import default_loggers, default_callbacks, read_metrics, plot_run, summarize_run
+from .embed import TextEmbedder, export_encoder
 
 # %% auto #0
-__all__ = ['COMMANDS', 'config_dir', 'list_configs', 'config_path', 'default_loggers', 'default_callbacks', 'LeJEPACLI', 'main',
-           'cli_entry', 'read_metrics', 'plot_run', 'summarize_run', 'encode_texts', 'TextEmbedder', 'export_encoder',
-           'demo', 'export_cmd']
-
-# %% ../nbs/04_train.ipynb #982fd9b4
-def config_dir() -> Path:
-    "Folder of the YAML configs shipped with the package."
-    return package_dir('lejepa_text') / 'configs'
-
-def list_configs() -> list[str]:
-    "Names of the shipped configs."
-    return sorted(p.stem for p in config_dir().glob('*.yaml'))
-
-def config_path(name: str) -> Path:
-    "A shipped config by name (`cpu`), or an existing YAML file."
-    if Path(name).exists(): return Path(name)
-    p = config_dir() / f'{name}.yaml'
-    if not p.exists(): raise FileNotFoundError(f"No config file or shipped config named '{name}'; shipped configs: {', '.join(list_configs())}.")
-    return p
-
-# %% ../nbs/04_train.ipynb #75125eac
-def _keep_metrics(root: Path) -> None:
-    "Move an earlier attempt's metrics.csv to metrics.N.csv: Lightning's CSV logger deletes the file when a run resumes."
-    p = root / 'metrics.csv'
-    if not p.exists(): return
-    n = 0
-    while (root / f'metrics.{n}.csv').exists(): n += 1
-    p.rename(root / f'metrics.{n}.csv')
-
-def default_loggers(root: str | Path) -> list:
-    "CSV logger in the run folder (metrics.csv; an earlier attempt's is kept as metrics.N.csv), plus TensorBoard (tb/) when installed."
-    _keep_metrics(Path(root))
-    loggers = [CSVLogger(str(root), name='', version='')]
-    try:
-        import tensorboard  # noqa: F401
-        from pytorch_lightning.loggers import TensorBoardLogger
-        loggers.append(TensorBoardLogger(str(root), name='', version='tb'))
-    except ImportError: pass
-    return loggers
-
-def default_callbacks(root: str | Path) -> list:
-    "Checkpoints (last, best by val/loss, and on Ctrl-C or a crash), the guards, and a learning-rate monitor."
-    ckpt = Path(root) / 'checkpoints'
-    return [ModelCheckpoint(dirpath=ckpt, filename='best', monitor='val/loss', mode='min', save_top_k=1, save_last=True),
-            SaveOnException(ckpt), SaveAtEnd(ckpt), FiniteLossGuard(), CollapseAlarm(), LearningRateMonitor('step')]
+__all__ = ['COMMANDS', 'CLI_NOISE', 'USER_ERRORS', 'LeJEPACLI', 'main', 'quiet_cli', 'cli_entry', 'demo', 'budget_note',
+           'export_cmd']
 
 # %% ../nbs/04_train.ipynb #a29e1e39
 class LeJEPACLI(LightningCLI):
@@ -72,6 +24,9 @@ class LeJEPACLI(LightningCLI):
         kwargs.setdefault('save_config_kwargs', {'overwrite': True})
         kwargs.setdefault('parser_kwargs', {'parser_mode': 'omegaconf'} if _has_omegaconf() else {})
         super().__init__(LeJEPAText, LeJEPATextDataModule, *args, **kwargs)
+
+    def add_arguments_to_parser(self, parser):
+        parser.link_arguments('data.tokenizer', 'model.tokenizer')  # one setting: the model records the tokenizer it was trained with
 
     def _instantiate_trainer(self, config, callbacks):
         root = Path(config.get('default_root_dir') or 'runs/lejepa')
@@ -96,7 +51,7 @@ def _resolve_configs(args: list[str]) -> list[str]:
     return out
 
 # extra subcommands: name -> function(list of args), or 'module:function' imported when used
-COMMANDS = {'bench': 'lejepa_text.bench:bench_cli', 'eval': 'lejepa_text.evaluate:eval_cli'}
+COMMANDS = {'bench': 'lejepa_text.bench:bench_cli', 'eval': 'lejepa_text.compare:eval_cli'}
 
 def _command(name):
     f = COMMANDS[name]
@@ -114,131 +69,37 @@ def main(args: list[str] | None = None):
         if not args: return
     return LeJEPACLI(args=_resolve_configs(args))
 
-def cli_entry():
-    "Console entry point of `lejepa-text` (returns nothing, so the shell sees exit status 0)."
-    main()
+# Library notes a user of the command cannot act on: LightningCLI's notice that `args` and `sys.argv` are both set (the
+# command passes its own resolved argv), the resume-from-`last` notes on a fresh run folder, deprecations inside
+# Lightning, and its advert for a cloud logger.
+CLI_NOISE = (r".*args parameter is intended to run from within Python.*", r".*ckpt_path.*", r".*LeafSpec.*")
 
-# %% ../nbs/04_train.ipynb #6804f137
-def read_metrics(run_dir: str | Path):
-    "The run's metrics as a pandas DataFrame: metrics.csv after the attempts before it (metrics.N.csv) up to where the next one took over."
-    import pandas as pd
-    run_dir, n = Path(run_dir), 0
-    while (run_dir / f'metrics.{n}.csv').exists(): n += 1
-    files = [run_dir / f'metrics.{i}.csv' for i in range(n)] + [run_dir / 'metrics.csv']
-    files = [f for f in files if f.exists() and f.stat().st_size]  # (an attempt that logged nothing leaves none)
-    if not files: raise FileNotFoundError(f"No metrics.csv in {run_dir}: is it a run folder (trainer.default_root_dir)?")
-    parts, keep, cutoff = [pd.read_csv(f) for f in files], [], float('inf')
-    for df in reversed(parts):  # a resumed attempt restarts from its checkpoint's step: the rows from there on are its own
-        keep.insert(0, df[df['step'] < cutoff])
-        if len(df): cutoff = min(cutoff, df['step'].min())
-    return pd.concat(keep, ignore_index=True)
+class _DropNotes(logging.Filter):
+    def filter(self, record):
+        m = record.getMessage()
+        return not (m.startswith('💡 Tip') or m.startswith('`weights_only` was not set'))
 
-def _series(df, col):
-    if col not in df: return None
-    s = df[['step', col]].dropna()
-    return s if len(s) else None
+def quiet_cli():
+    "Silence `CLI_NOISE`, Lightning's '💡 Tip' line and its `weights_only` note in this process (the command does this; the library does not)."
+    for m in CLI_NOISE: warnings.filterwarnings('ignore', message=m)
+    for name in ('pytorch_lightning.utilities.rank_zero', 'lightning_fabric.utilities.rank_zero',
+                 'pytorch_lightning.trainer.connectors.checkpoint_connector'): logging.getLogger(name).addFilter(_DropNotes())
 
-# %% ../nbs/04_train.ipynb #7e4fe6d7
-def plot_run(run_dir: str | Path, show: bool = False) -> list[Path]:
-    "Write losses.png (total, prediction, SIGReg) and collapse.png (repr_std, effective rank) into the run folder."
-    import matplotlib; import matplotlib.pyplot as plt
-    df, run_dir, out = read_metrics(run_dir), Path(run_dir), []
-    panels = {'losses': [('loss', 'loss (1-λ)·pred + λ·SIGReg'), ('pred_loss', 'prediction loss (MSE)'), ('sigreg', 'SIGReg')],
-              'collapse': [('repr_std', 'repr_std (mean per-dim std)'), ('eff_rank', 'effective rank of the batch')]}
-    for name, cols in panels.items():
-        fig, axs = plt.subplots(1, len(cols), figsize=(4.2 * len(cols), 3.2))
-        for ax, (col, title) in zip(axs, cols):
-            for stage, style in (('train', '-'), ('val', 'o-')):
-                s = _series(df, f'{stage}/{col}')
-                if s is not None: ax.plot(s['step'], s[f'{stage}/{col}'], style, ms=3, label=stage, alpha=0.9)
-            ax.set(title=title, xlabel='step'); ax.legend()
-            if col == 'sigreg': ax.set_yscale('log')
-        fig.tight_layout(); fig.savefig(run_dir / f'{name}.png', dpi=110)
-        if show: plt.show()
-        plt.close(fig); out.append(run_dir / f'{name}.png')
-    return out
+USER_ERRORS = (ValueError, FileNotFoundError, FileExistsError)  # what the project raises on bad input, each with the fix
 
-# %% ../nbs/04_train.ipynb #5a1e3b1c
-def summarize_run(run_dir: str | Path, last_n: int = 5) -> dict:
-    "Final numbers of a run: steps, train metrics (mean of the last logged values), best val loss, checkpoints."
-    df, run_dir = read_metrics(run_dir), Path(run_dir)
-    s = {'run_dir': str(run_dir), 'steps': int(df['step'].max())}
-    for k in ('loss', 'pred_loss', 'sigreg', 'repr_std', 'eff_rank'):
-        if (tr := _series(df, f'train/{k}')) is not None: s[f'train/{k}'] = round(float(tr[f'train/{k}'].tail(last_n).mean()), 4)
-        if (va := _series(df, f'val/{k}')) is not None: s[f'val/{k}'] = round(float(va[f'val/{k}'].iloc[-1]), 4)
-    for col in sorted(c for c in df.columns if c.startswith('val/eff_rank_')):  # the validation rank of each view kind
-        s[col] = round(float(df[col].dropna().iloc[-1]), 4)
-    if (va := _series(df, 'val/loss')) is not None: s['best_val_loss'] = round(float(va['val/loss'].min()), 4)
-    s['checkpoints'] = sorted(str(p) for p in (run_dir / 'checkpoints').glob('*.ckpt'))
-    return s
-
-# %% ../nbs/04_train.ipynb #94b14437
-@torch.no_grad()
-def encode_texts(encoder: TextEncoder, tokenizer, texts: list[str], batch_size: int = 64) -> torch.Tensor:
-    "Embed `texts` with `encoder` (mean of the token states), in batches; returns a float32 CPU tensor (N, D)."
-    if isinstance(texts, str): texts = [texts]
-    if len(tokenizer) > encoder.vocab_size:
-        raise ValueError(f"The tokenizer has {len(tokenizer)} tokens but the encoder's vocab_size is {encoder.vocab_size}: use the tokenizer it was trained with.")
-    was_training, device = encoder.training, next(encoder.parameters()).device
-    encoder.eval(); out = []
-    pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    for i in range(0, len(texts), batch_size):
-        enc = [ids[:encoder.max_length] or [pad] for ids in tokenizer(list(texts[i:i + batch_size]), add_special_tokens=False)['input_ids']]
-        T = max(map(len, enc))
-        ids = torch.tensor([x + [pad] * (T - len(x)) for x in enc], device=device)  # (B, T)
-        att = torch.tensor([[1] * len(x) + [0] * (T - len(x)) for x in enc], device=device, dtype=torch.bool)  # (B, T)
-        out.append(masked_mean(encoder(ids, attention_mask=att), att).float().cpu())  # (B, D)
-    encoder.train(was_training)
-    return torch.cat(out) if out else torch.zeros(0, encoder.embed_dim)
-
-@patch
-def encode(self: LeJEPAText, texts: list[str], batch_size: int = 64, tokenizer=None) -> torch.Tensor:
-    "Embed a list of strings with the trained encoder: (N, D) float32 on the CPU."
-    tok = tokenizer or getattr(self, '_tokenizer', None) or get_tokenizer(self.hparams.tokenizer)
-    self._tokenizer = tok
-    return encode_texts(self.encoder, tok, texts, batch_size)
-
-# %% ../nbs/04_train.ipynb #146bd8c0
-class TextEmbedder(nn.Module):
-    "A trained `TextEncoder` with its tokenizer: `encode(texts)` gives (N, D) embeddings."
-    def __init__(self, encoder: TextEncoder, tokenizer):
-        super().__init__()
-        self.encoder, self.tokenizer = encoder, tokenizer
-
-    def encode(self, texts: list[str], batch_size: int = 64) -> torch.Tensor:
-        return encode_texts(self.encoder, self.tokenizer, texts, batch_size)
-
-    @classmethod
-    def from_pretrained(cls, path: str | Path, device: str | torch.device = 'cpu') -> 'TextEmbedder':
-        "Load an exported folder (or a Lightning checkpoint)."
-        path = Path(path)
-        if path.suffix == '.ckpt':
-            m = LeJEPAText.load_from_checkpoint(path, map_location=device)
-            return cls(m.encoder.eval(), get_tokenizer(m.hparams.tokenizer))
-        if not (path / 'config.json').exists(): raise FileNotFoundError(f"{path} has no config.json: is it a folder written by export_encoder?")
-        from safetensors.torch import load_file
-        from transformers import AutoTokenizer
-        cfg = json.loads((path / 'config.json').read_text())
-        state = load_file(path / 'model.safetensors', device=str(device))
-        # folders exported before `pos_encoding` existed hold the blog's learned position table
-        cfg['encoder'].setdefault('pos_encoding', 'learned' if 'position_embedding.weight' in state else 'rope')
-        enc = TextEncoder.from_config(EncoderConfig(**cfg['encoder']))
-        enc.load_state_dict(state)
-        return cls(enc.to(device).eval(), AutoTokenizer.from_pretrained(str(path)))
-
-# %% ../nbs/04_train.ipynb #52e12d18
-def export_encoder(model: LeJEPAText, folder: str | Path, tokenizer=None) -> Path:
-    "Write the encoder of `model` to `folder`: model.safetensors, config.json and the tokenizer's files."
-    from safetensors.torch import save_file
-    from lejepa_text import __version__
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.detach().cpu().contiguous() for k, v in model.encoder.state_dict().items()}, folder / 'model.safetensors')
-    cfg = {'encoder': asdict(model.encoder.config), 'pooling': 'mean', 'tokenizer': model.hparams.tokenizer,
-           'hparams': {k: v for k, v in model.hparams.items() if isinstance(v, (int, float, str, bool))},
-           'lejepa_text_version': __version__}
-    (folder / 'config.json').write_text(json.dumps(cfg, indent=1))
-    (tokenizer or get_tokenizer(model.hparams.tokenizer)).save_pretrained(str(folder))
-    return folder
+def cli_entry(argv: list[str] | None = None):
+    "Console entry point of `lejepa-text`: a user error prints one line `error: …` and exits with status 2 (the traceback with --debug or LEJEPA_TEXT_DEBUG=1)."
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = '--debug' in args or os.environ.get('LEJEPA_TEXT_DEBUG', '') not in ('', '0')
+    args = [a for a in args if a != '--debug']
+    sys.argv = sys.argv[:1]  # the arguments go to LightningCLI through `args`, once
+    quiet_cli()
+    try: main(args)
+    except USER_ERRORS as e:
+        if debug: raise
+        msg = ' '.join(str(e).split())  # one line
+        print(f"error: {msg} (rerun with --debug for the traceback)", file=sys.stderr)
+        raise SystemExit(2)
 
 # %% ../nbs/04_train.ipynb #21f6898a
 def demo(args: list[str] | None = None):
@@ -254,14 +115,24 @@ def demo(args: list[str] | None = None):
     out = Path(a.out)
     plots = plot_run(out)
     export_encoder(cli.model, out / 'encoder', cli.datamodule.tokenizer)
-    summary = {**summarize_run(out), 'train_seconds': round(train_s, 1), 'plots': [str(p) for p in plots], 'encoder': str(out / 'encoder')}
-    if not a.no_eval and importlib.util.find_spec('lejepa_text.evaluate') is not None:
+    summary = {**summarize_run(out), 'train_seconds': round(train_s, 1), 'plots': [str(p) for p in plots], 'encoder': str(out / 'encoder'),
+               'budget': budget_note(cli.trainer)}
+    if not a.no_eval:
         from lejepa_text.evaluate import eval_run, QUICK_REFERENCES  # the evaluation chapter: probes and table
         summary['eval'] = eval_run(out / 'encoder', out, references=QUICK_REFERENCES)  # MiniLM's row: `lejepa-text eval`
     (out / 'summary.json').write_text(json.dumps(summary, indent=1))
     print('\n== lejepa-text demo: summary ==')
     for k, v in summary.items(): print(f'{k:>18}: {v}')
+    print(f"\n{summary['budget']}")
     return summary
+
+def budget_note(trainer) -> str:
+    "In words: whether training reached its `max_steps` budget, or the `max_time` safety net stopped it first (and where)."
+    step, budget = int(trainer.global_step), trainer.max_steps
+    if budget is None or budget < 0 or step >= budget: return f'training reached its budget: {step} steps (max_steps).'
+    return (f'the max_time safety net stopped training at step {step} of max_steps {budget}: this machine was slower (or busier) '
+            f'than the budget assumes, so the numbers are not the main job\'s; its last checkpoint is kept: the same command with '
+            f'--trainer.max_time 00:01:00:00 (or more) resumes it and finishes the {budget} steps.')
 
 COMMANDS['demo'] = demo
 

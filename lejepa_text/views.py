@@ -165,7 +165,7 @@ def pack_views(batch: list[dict], # items of `DocumentViews`, each with V views
 
 # %% ../nbs/00c_views.ipynb #81c50097
 from .streaming import StreamingChunks, _seed
-from .data import _rank_world
+from .data import rank_world
 from torch.utils.data import get_worker_info
 
 class StreamingViews(StreamingChunks):
@@ -181,7 +181,7 @@ class StreamingViews(StreamingChunks):
         self.global_frac, self.local_frac = tuple(global_frac), tuple(local_frac)
 
     def chunks(self):
-        rank = self.rank if self.rank is not None else _rank_world()[0]
+        rank = self.rank if self.rank is not None else rank_world()[0]
         w = get_worker_info(); worker = w.id if w is not None else 0
         shortest, k = shortest_window(self.recipe, self.min_length), 0
         for text in self.documents():

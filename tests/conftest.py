@@ -14,14 +14,17 @@ if 'PYTEST_XDIST_WORKER' in os.environ:
 # to download would fail at once instead of waiting for a network that CI does not have.
 for var in ('HF_HUB_OFFLINE', 'HF_DATASETS_OFFLINE', 'TRANSFORMERS_OFFLINE'): os.environ.setdefault(var, '1')
 
-# The slowest tests (`make test` prints the slowest twelve), longest first: dealt out first, so that the two workers
-# finish together instead of one waiting for a long test picked up at the end.
-SLOW_FIRST = ['test_site', 'test_ddp_two_processes_fit_and_resume', 'test_kill_and_resume', 'test_gpu_check_script_smoke',
-              'test_notebook_runs[03_model]', 'test_compile_path_on_cpu', 'test_fit_from_a_streamed_corpus',
-              'test_notebook_runs[00_data]', 'test_notebook_runs[01_sigreg]', 'test_tiny_fit_from_command_line',
-              'test_monitors_see_the_global_batch', 'test_module_cli_last_line_is_the_ratio', 'test_notebook_runs[04_train]']
+# The slowest tests are marked `@pytest.mark.duration(SECONDS)` (about what `make test --durations` shows) where they are
+# written; they are dealt out first, longest first, so that the two workers finish together instead of one waiting for
+# a long test picked up at the end. A renamed test keeps its mark.
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'duration(seconds): a slow test, scheduled first (longest first)')
+
+
+def duration(item) -> float:
+    m = item.get_closest_marker('duration')
+    return float(m.args[0]) if m else 0.0
 
 
 def pytest_collection_modifyitems(config, items):
-    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
-    items.sort(key=lambda it: rank.get(it.name, len(rank)))  # stable: the rest keep pytest's order
+    items.sort(key=lambda it: -duration(it))  # stable: the unmarked rest keep pytest's order

@@ -1,4 +1,5 @@
 "The benchmark's command lines and the code paths of the GPU check, at toy sizes on the CPU (no timing is asserted)."
+import pytest
 import json, os, re, subprocess, sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ def _run(cmd, timeout=600, **env):
     return r.stdout
 
 
+@pytest.mark.duration(30)
 def test_module_cli_last_line_is_the_ratio(tmp_path):
     "`python -m lejepa_text.bench`: one table row per variant, the JSON file, and `ratio: X.XX` last."
     out = _run([sys.executable, '-m', 'lejepa_text.bench', *TOY, '--variants', 'blog,blog-fused,ours,ours-fused',
@@ -37,18 +39,28 @@ def test_lejepa_text_bench_subcommand(capsys):
     assert 'blog: two passes' in out and out.strip().splitlines()[-1].startswith('ratio: ')
 
 
+@pytest.mark.duration(70)
 def test_compile_path_on_cpu(tmp_path, capsys):
     "--compile (the GPU check's compiled runs) works on the CPU: LeJEPAText.forward through torch.compile."
     from lejepa_text.bench import bench_cli
     import torch
-    try: bench_cli([*TOY, '--max_length', '16', '--min_length', '4', '--variants', 'ours', '--compile', '--no_memory',
+    try: bench_cli([*TOY, '--max_length', '16', '--min_length', '4', '--variants', 'blog,ours', '--compile', '--no_memory',
                     '--json', str(tmp_path / 'c.json')])
     finally: torch._dynamo.reset()  # drop the compiled code now, not in a noisy teardown at the worker's exit
     out = capsys.readouterr().out
-    r = json.loads((tmp_path / 'c.json').read_text())
-    assert r['steps'][0]['compile'] and 'compiled' in out and out.strip().splitlines()[-1] == 'ratio: 1.00'
+    blog, ours = json.loads((tmp_path / 'c.json').read_text())['steps']
+    assert ours['compile'] and not blog['compile'] and 'compiled' in out  # only LeJEPAText goes through torch.compile
+    assert out.strip().splitlines()[-1] == f"ratio: {ours['tokens_per_s'] / blog['tokens_per_s']:.2f}"  # compiled over eager blog
 
 
+def test_one_variant_prints_no_ratio(capsys):
+    "With no blog variant there is nothing to compare with: the last line says so instead of dividing a variant by itself."
+    from lejepa_text.bench import bench_cli
+    bench_cli([*TOY, '--max_length', '16', '--min_length', '4', '--variants', 'ours', '--no_memory'])
+    assert capsys.readouterr().out.strip().splitlines()[-1] == 'ratio: n/a (no blog variant to compare with)'
+
+
+@pytest.mark.duration(90)
 def test_gpu_check_script_smoke(tmp_path):
     "bench/gpu_check.sh end to end with SMOKE=1 (CPU, toy sizes, no compiled runs): a summary with both configs."
     _run(['bash', 'bench/gpu_check.sh'], OUT=str(tmp_path), SMOKE='1', PYTHON=sys.executable)

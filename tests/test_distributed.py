@@ -1,4 +1,5 @@
 "Several processes through Lightning's DDP strategy (gloo on CPU), and training from a streamed corpus."
+import pytest
 import json, os, subprocess, sys
 from pathlib import Path
 import pandas as pd
@@ -7,6 +8,7 @@ import torch
 from cli import BIN, run
 
 
+@pytest.mark.duration(120)
 def test_ddp_two_processes_fit_and_resume(tmp_path):
     "2 processes (gloo): the loss falls, each checkpoint is written once, and the run resumes from `last`."
     common = ['--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--trainer.accelerator', 'cpu',
@@ -23,6 +25,7 @@ def test_ddp_two_processes_fit_and_resume(tmp_path):
     assert torch.load(tmp_path / 'checkpoints' / 'last.ckpt', map_location='cpu', weights_only=False)['global_step'] == 40
 
 
+@pytest.mark.duration(60)
 def test_fit_from_a_streamed_corpus(tmp_path):
     "A JSON-lines corpus loaded with streaming=True trains end to end (the fineweb-edu path, offline)."
     from lejepa_text.data import load_wiki_offline
@@ -50,6 +53,7 @@ dist.destroy_process_group()
 '''
 
 
+@pytest.mark.duration(35)
 def test_monitors_see_the_global_batch(tmp_path):
     "Under 2 gloo processes, `gather_rows` gives every rank all 16 rows, so repr_std and eff_rank are the global batch's."
     import socket

@@ -174,6 +174,7 @@ def test_browser_finds_errors(tmp_path):
 
 
 @needs_chromium
+@pytest.mark.duration(150)
 def test_site(tmp_path):
     """The whole site from `nbs/`: every page renders from stored outputs, loads without errors, shows its figures, links
     resolve. (Without the screenshots, which are for a person to look at: `make site-check` saves them.)"""

@@ -6,16 +6,20 @@ import pytest
 from cli import BIN, lejepa_text, run
 
 
+@pytest.mark.duration(40)
 def test_tiny_fit_from_command_line(tmp_path):
     "The installed `lejepa-text fit --config tiny` trains end to end in well under a minute and leaves a run folder."
     t0 = time.time()
-    run('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path)
+    r = run('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path)
     secs = time.time() - t0
+    said = r.stdout + r.stderr  # no note the user cannot act on: LightningCLI's argv notice, resume notes, adverts
+    assert not any(s in said for s in ('args parameter', 'ckpt_path', 'Warning', '💡', 'weights_only')), said[-3000:]
     assert (tmp_path / 'metrics.csv').exists() and (tmp_path / 'checkpoints' / 'last.ckpt').exists()
     assert (tmp_path / 'checkpoints' / 'best.ckpt').exists() and (tmp_path / 'config.yaml').exists()
     print(f'tiny fit: {secs:.1f}s')
 
 
+@pytest.mark.duration(100)
 def test_kill_and_resume(tmp_path):
     "A run killed after its first checkpoint resumes from `last` and reaches the step it was asked for."
     cmd = [str(BIN / 'lejepa-text'), 'fit', '--config', 'tiny', '--trainer.default_root_dir', str(tmp_path),
@@ -63,3 +67,41 @@ def test_blog_recipe_stays_selectable(tmp_path):
     ck = torch.load(tmp_path / 'checkpoints' / 'last.ckpt', map_location='cpu', weights_only=False)
     assert ck['global_step'] == 5 and ck['hyper_parameters']['recipe'] == 'spans'
     assert any(k.startswith('predictor.') for k in ck['state_dict'])
+
+
+def test_user_error_is_one_line(capsys, monkeypatch):
+    "A user error at the command line: one line `error: …` naming the fix, exit status 2; the traceback with --debug."
+    import warnings
+    from lejepa_text.train import cli_entry
+    monkeypatch.setattr(sys, 'argv', ['lejepa-text'])
+    with warnings.catch_warnings():  # cli_entry silences library notes for the process: keep that inside this test
+        with pytest.raises(SystemExit) as e: cli_entry(['fit', '--config', 'no-such-config'])
+        assert e.value.code == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith('error: ') and 'shipped configs' in err[0], err
+        with pytest.raises(FileNotFoundError): cli_entry(['fit', '--config', 'no-such-config', '--debug'])
+        monkeypatch.setenv('LEJEPA_TEXT_DEBUG', '1')
+        with pytest.raises(FileNotFoundError): cli_entry(['fit', '--config', 'no-such-config'])
+
+
+def test_data_tokenizer_is_the_models(tmp_path):
+    "`--data.tokenizer X` alone sets the tokenizer the model records (linked, not set twice), so an export names the right one."
+    from lejepa_text.train import LeJEPACLI
+    from lejepa_text.config import config_path
+    cli = LeJEPACLI(args=['--config', str(config_path('tiny')), '--data.tokenizer', 'my-tokenizer',
+                          '--trainer.default_root_dir', str(tmp_path)], run=False)
+    assert cli.datamodule.hparams.tokenizer == 'my-tokenizer' and cli.model.hparams.tokenizer == 'my-tokenizer'
+
+
+@pytest.mark.duration(30)
+def test_demo_says_when_the_safety_net_fired(tmp_path, capsys):
+    "A demo stopped by max_time says so in its summary (with the step it reached); resumed, it finishes and says that."
+    from lejepa_text.train import demo
+    s = demo(['--config', 'tiny', '--out', str(tmp_path / 'run'), '--no_eval', '--trainer.max_time', '00:00:00:01',
+              '--trainer.enable_progress_bar', 'false', '--trainer.enable_model_summary', 'false'])
+    assert 'safety net stopped training at step' in s['budget'] and s['steps'] < 30
+    assert capsys.readouterr().out.strip().splitlines()[-1] == s['budget']  # the last thing the command prints
+    s = demo(['--config', 'tiny', '--out', str(tmp_path / 'run'), '--no_eval', '--trainer.max_time', '00:01:00:00',
+              '--trainer.enable_progress_bar', 'false', '--trainer.enable_model_summary', 'false'])
+    assert s['budget'] == 'training reached its budget: 30 steps (max_steps).'
+    assert 'safety net' not in (tmp_path / 'run' / 'summary.json').read_text()

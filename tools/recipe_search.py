@@ -19,7 +19,7 @@ from lejepa_text.model import multiview_loss, Projector, ViewBatchNorm
 from lejepa_text.data import EpochSampler
 from lejepa_text.sigreg import SIGReg
 from lejepa_text.evaluate import load_tasks, evaluate_encoder
-from lejepa_text.train import encode_texts
+from lejepa_text.encoder import encode_texts
 
 BASE = dict(embed_dim=128, num_heads=4, num_layers=4, max_length=128, dropout=0.0, lr=1e-3, wd=0.05, warmup=50,
             lam=0.05, docs=64, n_global=2, n_local=4, g_frac=(0.5, 1.0), l_frac=(0.15, 0.4), emb_std=0.02,
