@@ -92,7 +92,7 @@ def cli_entry(argv: list[str] | None = None):
     args = list(sys.argv[1:] if argv is None else argv)
     debug = '--debug' in args or os.environ.get('LEJEPA_TEXT_DEBUG', '') not in ('', '0')
     args = [a for a in args if a != '--debug']
-    sys.argv = sys.argv[:1]  # the arguments go to LightningCLI through `args`, once
+    # (sys.argv stays as it is: Lightning's DDP launcher starts the other ranks with the same command line)
     quiet_cli()
     try: main(args)
     except USER_ERRORS as e:
