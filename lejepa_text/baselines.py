@@ -185,7 +185,7 @@ def train_row(objective: str, # 'lejepa', 'mlm', 'ema-jepa' or 'lang-jepa'
     trainer = pl.Trainer(**tr, default_root_dir=str(out), logger=default_loggers(out), callbacks=cbs, enable_progress_bar=False,
                          enable_model_summary=False)
     t0 = time.time(); trainer.fit(model, dm); secs = time.time() - t0
-    export_encoder(eval_encoder(model), out / 'encoder', dm.tokenizer, model.hparams)
+    export_encoder(eval_encoder(model), out / 'encoder', dm.tokenizer, model.hparams, data=dict(dm.hparams))
     rec = {'objective': objective, 'config': config, 'overrides': overrides or {}, 'steps': int(trainer.global_step), 'batch_size': cfg['data']['batch_size'],
            'tokens_seen': int(trainer.global_step) * cfg['data']['batch_size'] * cfg['data']['max_length'],
            'train_seconds': round(secs, 1), 'seed': cfg.get('seed_everything', 0),

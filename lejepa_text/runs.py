@@ -11,7 +11,7 @@ from pytorch_lightning.loggers import CSVLogger
 from .callbacks import FiniteLossGuard, CollapseAlarm, SaveOnException, SaveAtEnd
 
 # %% auto #0
-__all__ = ['default_loggers', 'default_callbacks', 'read_metrics', 'plot_run', 'summarize_run']
+__all__ = ['default_loggers', 'default_callbacks', 'read_metrics', 'plot_run', 'summarize_run', 'write_report']
 
 # %% ../nbs/04b_runs.ipynb #75125eac
 def _keep_metrics(root: Path) -> None:
@@ -92,3 +92,54 @@ def summarize_run(run_dir: str | Path, last_n: int = 5) -> dict:
     if (va := _series(df, 'val/loss')) is not None: s['best_val_loss'] = round(float(va['val/loss'].min()), 4)
     s['checkpoints'] = sorted(str(p) for p in (run_dir / 'checkpoints').glob('*.ckpt'))
     return s
+
+# %% ../nbs/04b_runs.ipynb #6c96963a
+def _reading(summary: dict, table) -> list[str]:
+    "A few sentences on the run, from its numbers: the budget, each score against the untrained network and TF-IDF, the rank."
+    out = [summary['budget']] if summary.get('budget') else []
+    ev = summary.get('eval') or {}
+    if table is not None and 'this checkpoint' in table.index:
+        ours, refs = table.loc['this checkpoint'], {k: table.loc[k] for k in table.index if k != 'this checkpoint'}
+        untrained = next((k for k in refs if k.startswith('random init')), None)
+        for col, n_key, what in (('topic acc', 'n_topic_test', 'test articles'), ('RT acc', 'n_rt_test', 'test snippets')):
+            if col not in table or n_key not in ev: continue
+            a, n = float(ours[col]), ev[n_key]
+            half = 1.96 * (a * (1 - a) / n) ** 0.5  # a binomial 95% interval: differences smaller than it are noise
+            cmp = [f"{'+' if a - float(r[col]) >= 0 else '−'}{abs(a - float(r[col])):.3f} against {k} ({float(r[col]):.3f})"
+                   for k, r in refs.items() if k == untrained or k.startswith('TF-IDF')]
+            out.append(f'{col}: {a:.3f} ± {half:.3f} (95% interval, {n:,} {what}); ' + '; '.join(cmp) + '.')
+        if 'Lee ρ' in table:
+            lee = f"Lee ρ (document similarity, 50 documents): {float(ours['Lee ρ']):.3f}"
+            if untrained: lee += f", the untrained network {float(table.loc[untrained, 'Lee ρ']):.3f}"
+            out.append(lee + '.')
+    ranks = {k.removeprefix('val/eff_rank_'): v for k, v in summary.items() if k.startswith('val/eff_rank_') and not k.endswith('_frac')}
+    if ranks and summary.get('embed_dim'):
+        D = summary['embed_dim']
+        out.append('Validation effective rank (of D = %d): ' % D + ', '.join(f'{k} {v:.1f} ({v / D:.0%})' for k, v in ranks.items())
+                   + ('. Under D/4: the pooled embeddings use few directions, far from the isotropic Gaussian SIGReg asks for.'
+                      if max(ranks.values()) < D / 4 else '.'))
+    return out
+
+def write_report(run_dir: str | Path, # a run folder with summary numbers, plots and (optionally) eval.csv
+                 summary: dict) -> Path:
+    "Write report.html into the run folder: the reading, the curves and collapse monitors inline, the evaluation table."
+    import base64, html, pandas as pd
+    run_dir = Path(run_dir)
+    table = pd.read_csv(run_dir / 'eval.csv', index_col=0) if (run_dir / 'eval.csv').exists() else None
+    img = lambda p: f'<img src="data:image/png;base64,{base64.b64encode(Path(p).read_bytes()).decode()}" alt="{Path(p).stem}">'
+    parts = ['<h1>lejepa-text run report</h1>', '<h2>Reading</h2><ul>' + ''.join(f'<li>{html.escape(s)}</li>' for s in _reading(summary, table)) + '</ul>']
+    if table is not None:
+        parts += ['<h2>Evaluation</h2><p>Frozen embeddings, linear probes (topic, Rotten Tomatoes) and cosine similarity (Lee); '
+                  'the evaluation chapter has the protocol and the rows that cost more (MiniLM, LSA, word2vec).</p>',
+                  table.rename_axis(None).to_html(float_format=lambda v: f'{v:.3f}', na_rep='–', border=0, formatters={
+                      c: (lambda v: '–' if pd.isna(v) else f'{v:.{1 if c == "train min" else 0}f}') for c in ('steps', 'train min', 'eval s') if c in table})]
+    parts += ['<h2>Curves and collapse monitors</h2>', *(img(p) for p in summary.get('plots', []) if Path(p).exists())]
+    keep = {k: v for k, v in summary.items() if k not in ('plots', 'eval', 'checkpoints', 'budget')}
+    parts += ['<h2>Numbers</h2><table>' + ''.join(f'<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>' for k, v in keep.items()) + '</table>']
+    style = ('body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45}'
+             'table{border-collapse:collapse}td,th{padding:.2rem .6rem;border-bottom:1px solid #ddd;text-align:right}'
+             'td:first-child,th:first-child{text-align:left}img{max-width:100%}')
+    path = run_dir / 'report.html'
+    path.write_text(f'<!doctype html><html><head><meta charset="utf-8"><title>lejepa-text run report</title><style>{style}</style></head>'
+                    f'<body>{"".join(parts)}</body></html>\n')
+    return path

