@@ -132,7 +132,7 @@ def write_report(run_dir: str | Path, # a run folder with summary numbers, plots
         parts += ['<h2>Evaluation</h2><p>Frozen embeddings, linear probes (topic, Rotten Tomatoes) and cosine similarity (Lee); '
                   'the evaluation chapter has the protocol and the rows that cost more (MiniLM, LSA, word2vec).</p>',
                   table.rename_axis(None).to_html(float_format=lambda v: f'{v:.3f}', na_rep='–', border=0, formatters={
-                      c: (lambda v: '–' if pd.isna(v) else f'{v:.{1 if c == "train min" else 0}f}') for c in ('steps', 'train min', 'eval s') if c in table})]
+                      c: (lambda v, c=c: '–' if pd.isna(v) else f'{v:.{1 if c == "train min" else 0}f}') for c in ('steps', 'train min', 'eval s') if c in table})]
     parts += ['<h2>Curves and collapse monitors</h2>', *(img(p) for p in summary.get('plots', []) if Path(p).exists())]
     keep = {k: v for k, v in summary.items() if k not in ('plots', 'eval', 'checkpoints', 'budget')}
     parts += ['<h2>Numbers</h2><table>' + ''.join(f'<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>' for k, v in keep.items()) + '</table>']

@@ -28,13 +28,15 @@ class LeJEPACLI(LightningCLI):
     def add_arguments_to_parser(self, parser):
         parser.link_arguments('data.tokenizer', 'model.tokenizer')  # one setting: the model records the tokenizer it was trained with
 
-    def _instantiate_trainer(self, config, callbacks):
-        root = Path(config.get('default_root_dir') or 'runs/lejepa')
-        config['default_root_dir'] = str(root)
-        if config.get('logger') in (None, True): config['logger'] = default_loggers(root)
-        if config.get('enable_checkpointing', True) is not False:
-            callbacks = [*callbacks, *default_callbacks(root)]
-        return super()._instantiate_trainer(config, callbacks)
+    def instantiate_trainer(self, **kwargs):
+        "The run folder (`default_root_dir`, default runs/lejepa) gets the project's loggers and checkpoints, unless the config sets its own."
+        cfg = (self.config_init[self.subcommand] if self.subcommand else self.config_init).get('trainer', {})
+        root = Path(cfg.get('default_root_dir') or 'runs/lejepa')
+        kwargs['default_root_dir'] = str(root)
+        if cfg.get('logger') in (None, True): kwargs['logger'] = default_loggers(root)
+        if cfg.get('enable_checkpointing', True) is not False:
+            kwargs['callbacks'] = [*(cfg.get('callbacks') or []), *default_callbacks(root)]
+        return super().instantiate_trainer(**kwargs)
 
 def _has_omegaconf():
     try: import omegaconf  # noqa: F401
