@@ -20,13 +20,13 @@ $(VENV)/.installed: setup.py settings.ini
 	touch $@
 
 # The main job: dataset statistics, then train the `cpu` config on the embedded corpus (about 8 minutes on 2 cores),
-# write curves, summary.json and the exported encoder into $(RUN), and evaluate it when the evaluation chapter is there.
+# write curves, summary.json, the exported encoder and report.html into $(RUN), and evaluate it; its last line is the report's path.
 # Running it again in the same folder resumes (and finishes) an interrupted run; a finished one (summary.json) is
 # shown, not run again: use RUN=runs/other for a fresh one.
 demo: setup
 	@if [ -f $(RUN)/summary.json ]; then \
-	  echo "$(RUN) holds a finished run: its summary is below, its report in $(RUN)/eval.md. RUN=runs/other make demo trains a fresh one."; \
-	  cat $(RUN)/summary.json; exit 0; fi; \
+	  echo "$(RUN) holds a finished run: its summary is below. RUN=runs/other make demo trains a fresh one."; \
+	  cat $(RUN)/summary.json; echo; echo "report: $(RUN)/report.html"; exit 0; fi; \
 	$(BIN)/lejepa-text-data --out $(RUN) && $(BIN)/lejepa-text demo --out $(RUN)
 
 # Two pytest workers, one per core (tests/conftest.py gives each worker one torch thread and deals the slowest tests

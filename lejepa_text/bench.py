@@ -35,7 +35,7 @@ class BenchConfig:
     dropout: float = 0.0      # both models (the blog's own default is 0.1)
     num_slices: int = 512     # K, SIGReg's directions, both models
     lr: float = 1e-3
-    sigreg_weight: float = 0.05  # λ of LeJEPAText (the blog's loss has its own 0.1)
+    sigreg_weight: float = 0.2  # λ of LeJEPAText, the cpu config's (the blog's loss has its own 0.1)
     warmup_steps: int = 100
     num_workers: int = 0      # DataLoader workers (the loader section)
 
