@@ -78,6 +78,13 @@ class LeJEPAText(pl.LightningModule):
         self.sigreg = SIGReg(num_slices=num_slices, seed=seed)
         self.lr, self.sigreg_weight = lr, sigreg_weight
 
+    @classmethod
+    def tiny(cls, **overrides) -> 'LeJEPAText':
+        "The size of every example on these pages: `EncoderConfig.tiny`'s encoder (D=32, 2 heads, 2 layers, T up to 32), 64 SIGReg slices."
+        t = EncoderConfig.tiny()
+        return cls(**{**dict(embed_dim=t.embed_dim, num_heads=t.num_heads, num_layers=t.num_layers, max_length=t.max_length,
+                             num_slices=64), **overrides})
+
 # %% ../nbs/03_model.ipynb #64e0c3fe
 from .encoder import encode_texts
 

@@ -82,8 +82,10 @@ class _DropNotes(logging.Filter):
         return not (m.startswith('💡 Tip') or m.startswith('`weights_only` was not set'))
 
 def quiet_cli():
-    "Silence `CLI_NOISE`, Lightning's '💡 Tip' line and its `weights_only` note in this process (the command does this; the library does not)."
+    "Silence `CLI_NOISE`, Lightning's '💡 Tip' line, its `weights_only` note and transformers' loading bars in this process (the command does this; the library does not)."
     for m in CLI_NOISE: warnings.filterwarnings('ignore', message=m)
+    os.environ.setdefault('HF_HUB_DISABLE_PROGRESS_BARS', '1')  # no "Loading weights" bars (transformers reads this when imported)
+    if 'transformers' in sys.modules: sys.modules['transformers'].utils.logging.disable_progress_bar()
     for name in ('pytorch_lightning.utilities.rank_zero', 'lightning_fabric.utilities.rank_zero',
                  'pytorch_lightning.trainer.connectors.checkpoint_connector'): logging.getLogger(name).addFilter(_DropNotes())
 

@@ -47,7 +47,7 @@ def nearest_centroid_accuracy(emb, labels):
 @pytest.mark.duration(20)
 def test_sentence_transformers_loads_the_export_in_a_fresh_process(tmp_path):
     torch.manual_seed(0)
-    folder = export_encoder(LeJEPAText(embed_dim=32, num_heads=2, num_layers=2, max_length=32, dropout=0.0), tmp_path / 'encoder')
+    folder = export_encoder(LeJEPAText.tiny(dropout=0.0), tmp_path / 'encoder')
     texts, labels = [t for t, _ in TASK], np.array([y for _, y in TASK])
     r = subprocess.run([sys.executable, '-c', FRESH, str(folder), json.dumps(texts), str(tmp_path / 'st.npy')],
                        capture_output=True, text=True, timeout=300)
@@ -63,6 +63,6 @@ def test_export_leaves_the_tokenizer_alone_and_refuses_other_modules(tmp_path):
     "The caller's tokenizer keeps having no pad token (the folder's gets one); a module that is not a TextEncoder is refused."
     from lejepa_text.data import get_tokenizer
     tok = get_tokenizer()
-    folder = export_encoder(LeJEPAText(embed_dim=32, num_heads=2, num_layers=2, max_length=32), tmp_path / 'e', tok)
+    folder = export_encoder(LeJEPAText.tiny(), tmp_path / 'e', tok)
     assert tok.pad_token is None and TextEmbedder.from_pretrained(folder).tokenizer.pad_token == tok.eos_token
     with pytest.raises(TypeError, match='TextEncoder'): export_encoder(torch.nn.Linear(2, 2), tmp_path / 'f')

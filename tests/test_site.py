@@ -70,6 +70,14 @@ def test_output_problems():
     assert len(blank) == 1 and 'blank 40x30 image' in blank[0]
     repr_only = new_code_cell('plt.plot(x)', outputs=[new_output('display_data', data={'text/plain': '<Figure size 640x480 with 1 Axes>'})])
     assert sc.output_problems(nb_of(repr_only)) == ['cell 0 stored `<Figure size 640x480 with 1 Axes>` but no image (figure missing)']
+    noisy = [new_output('stream', name='stderr', text='/srv/x/.venv/lib/python3.11/site-packages/tqdm/auto.py:21: TqdmWarning: IProgress not found\n'),
+             new_output('stream', name='stdout', text='wrote /tmp/tmpab12/run/summary.json\n'),
+             new_output('execute_result', data={'text/plain': '\x1b[31mred\x1b[0m'}),
+             new_output('stream', name='stdout', text='Traceback (most recent call last):\n')]
+    assert [p.split(':')[0] for p in sc.output_problems(nb_of(new_code_cell('x', outputs=noisy)))] == [
+        'cell 0 stored a warning', 'cell 0 stored a path of the machine that ran it', 'cell 0 stored an ANSI escape', 'cell 0 stored a traceback']
+    clean = new_output('stream', name='stdout', text="summary in ../runs/demo/summary.json; 1/4 of D; s/it\n")
+    assert sc.output_problems(nb_of(new_code_cell('x', outputs=[clean]))) == []
 
 
 def test_pandoc_ids():

@@ -102,8 +102,14 @@ def _check_image(data, mime):
 
 _re_fig_repr = re.compile(r'^<Figure size [\dx.]+ with \d+ Axes>$')
 
+# what a reader should never see in a stored output: where the notebook ran, a crash, terminal colours, library noise
+_NOISE = {'a path of the machine that ran it': re.compile(r'(?<![\w.~])/(?:work|tmp|root|home|Users|opt|usr|var|private)/[\w.+-]'),
+          'a traceback': re.compile(r'Traceback \(most recent call last\)'),
+          'an ANSI escape': re.compile(r'\x1b\['),
+          'a warning': re.compile(r'\b\w*Warning: |^WARNING\b', re.M)}
+
 def output_problems(nb):
-    "Problems with a notebook's stored outputs: never executed, a `#| slow` cell without output, stored errors, empty figures."
+    "Problems with a notebook's stored outputs: never executed, a `#| slow` cell without output, stored errors, empty figures, `_NOISE`."
     probs, code = [], [c for c in nb['cells'] if c['cell_type'] == 'code' and _src(c).strip()]
     shown = [c for c in code if not (directives(c).keys() & HIDDEN) and directives(c).get('eval:') != ['false']]
     if shown and not any(c.get('outputs') for c in code):
@@ -119,6 +125,9 @@ def output_problems(nb):
                 if mime in data and mime != 'image/svg+xml':
                     p = _check_image(data[mime], mime)
                     if p: probs.append(f'cell {i}: {p}')
+            shown_text = ''.join(o.get('text', '')) + ''.join(''.join(data.get(m, '')) for m in ('text/plain', 'text/markdown', 'text/html'))
+            for what, rx in _NOISE.items():
+                if m := rx.search(shown_text): probs.append(f'cell {i} stored {what}: {m.group(0).strip()[:60]!r}')
             txt = ''.join(data.get('text/plain', '')).strip()
             if _re_fig_repr.match(txt) and not any(m in (x.get('data') or {}) for x in outs for m in ('image/png', 'image/svg+xml', 'image/jpeg')):
                 probs.append(f'cell {i} stored `{txt}` but no image (figure missing)')
