@@ -15,11 +15,12 @@ from .config import load_config, merge_config
 from .datamodule import LeJEPATextDataModule
 from .baselines import OBJECTIVES, load_trained, eval_encoder, train_row
 from .evaluate import (load_tasks, evaluate_encoder, probe, random_encoder, reference_rows, results_table, to_markdown,
-                                  tasks_key, load_encoder, eval_run, loss_vs_accuracy_figure, spectrum_figure,
+                                  tasks_key, load_encoder, eval_run,
                                   _encoder_code_key, _train_info)
 
 # %% auto #0
-__all__ = ['SMALL', 'COMPARE_ROWS', 'ROW_DIRS', 'eval_cli', 'check_budget', 'compare', 'fixed_batch_loss', 'loss_vs_accuracy']
+__all__ = ['SMALL', 'COMPARE_ROWS', 'ROW_DIRS', 'eval_cli', 'check_budget', 'compare', 'fixed_batch_loss', 'loss_vs_accuracy',
+           'loss_vs_accuracy_figure', 'spectrum_figure']
 
 # %% ../nbs/05c_compare.ipynb #910ff193
 def eval_cli(args: list[str] | None = None):
@@ -134,3 +135,32 @@ def loss_vs_accuracy(run_dir: str | Path, tasks: dict, n_batches: int = 20,
         r = evaluate_encoder(lambda t: encode_texts(enc, tok, t), {**tasks})
         rows.append({'step': step, 'train_loss': (loss or fixed_batch_loss)(m, batches), 'topic_acc': r['topic_acc'], 'rt_acc': r['rt_acc'], 'lee_spearman': r['lee_spearman']})
     return pd.DataFrame(rows)
+
+# %% ../nbs/05c_compare.ipynb #3bdf2cb9
+def loss_vs_accuracy_figure(curve: pd.DataFrame, path: str | Path | None = None):
+    "Scatter of training loss against topic and sentiment accuracy, steps annotated, Spearman in the titles."
+    import matplotlib.pyplot as plt
+    from scipy.stats import spearmanr
+    fig, axs = plt.subplots(1, 2, figsize=(9, 3.6))
+    for ax, col, title in zip(axs, ('topic_acc', 'rt_acc'), ('Wikipedia topic', 'Rotten Tomatoes')):
+        rho = spearmanr(curve.train_loss, curve[col]).statistic
+        ax.plot(curve.train_loss, curve[col], 'o-', ms=5)
+        for s, x, y in zip(curve.step, curve.train_loss, curve[col]): ax.annotate(str(s), (x, y), fontsize=7, xytext=(3, 3), textcoords='offset points')
+        ax.set(xlabel='training loss (20 fixed batches)', ylabel='probe accuracy', title=f'{title}: Spearman ρ = {rho:.2f}')
+    fig.tight_layout()
+    if path: fig.savefig(path, dpi=110)
+    return fig
+
+def spectrum_figure(embs: dict, # {name: (N, D) embeddings of the same texts}
+                    path: str | Path | None = None):
+    "Sorted singular values of each encoder's centred embeddings, divided by the largest (log scale)."
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for name, e in embs.items():
+        s = np.linalg.svd(e - e.mean(0), compute_uv=False)
+        ax.plot(np.arange(1, len(s) + 1), s / s[0], label=name, lw=1.5)
+    ax.set(yscale='log', xscale='log', xlabel='rank', ylabel='σ_k / σ_1', title='Embedding spectrum (topic test articles)')
+    ax.set_ylim(1e-4, 1.5)  # below 1e-4 of the largest: rounding noise of the last directions
+    ax.legend(fontsize=7); fig.tight_layout()
+    if path: fig.savefig(path, dpi=110)
+    return fig

@@ -21,7 +21,7 @@ __all__ = ['PROTOCOL', 'RT_DATA', 'REFERENCES', 'QUICK_REFERENCES', 'COLUMNS', '
            'rotten_tomatoes_file', 'rotten_tomatoes_frame', 'sentiment_task', 'lee_task', 'similarity_score', 'probe',
            'embed_sorted', 'load_tasks', 'evaluate_encoder', 'majority_row', 'tfidf_row', 'random_encoder',
            'minilm_encoder', 'tasks_key', 'reference_rows', 'load_encoder', 'run_folder', 'results_table',
-           'to_markdown', 'eval_run', 'loss_vs_accuracy_figure', 'spectrum_figure']
+           'to_markdown', 'eval_run']
 
 # %% ../nbs/05_eval.ipynb #358d64d6
 PROTOCOL = dict(version=1, seed=0, n_train=3000, Cs=(0.01, 0.1, 1.0, 10.0), max_iter=2000,
@@ -300,32 +300,3 @@ def eval_run(encoder: str | Path, # exported encoder folder or .ckpt
     df.to_csv(run_dir / 'eval.csv')
     return {k: row[k] for k in ('topic_acc', 'topic_f1', 'rt_acc', 'lee_spearman', 'eval_s')} | {'table': str(run_dir / 'eval.md'),
             'n_topic_test': len(tasks['topic']['test'][1]), 'n_rt_test': len(tasks['sentiment']['test'][1])}
-
-# %% ../nbs/05_eval.ipynb #cd677dd4
-def loss_vs_accuracy_figure(curve: pd.DataFrame, path: str | Path | None = None):
-    "Scatter of training loss against topic and sentiment accuracy, steps annotated, Spearman in the titles."
-    import matplotlib.pyplot as plt
-    from scipy.stats import spearmanr
-    fig, axs = plt.subplots(1, 2, figsize=(9, 3.6))
-    for ax, col, title in zip(axs, ('topic_acc', 'rt_acc'), ('Wikipedia topic', 'Rotten Tomatoes')):
-        rho = spearmanr(curve.train_loss, curve[col]).statistic
-        ax.plot(curve.train_loss, curve[col], 'o-', ms=5)
-        for s, x, y in zip(curve.step, curve.train_loss, curve[col]): ax.annotate(str(s), (x, y), fontsize=7, xytext=(3, 3), textcoords='offset points')
-        ax.set(xlabel='training loss (20 fixed batches)', ylabel='probe accuracy', title=f'{title}: Spearman ρ = {rho:.2f}')
-    fig.tight_layout()
-    if path: fig.savefig(path, dpi=110)
-    return fig
-
-def spectrum_figure(embs: dict, # {name: (N, D) embeddings of the same texts}
-                    path: str | Path | None = None):
-    "Sorted singular values of each encoder's centred embeddings, divided by the largest (log scale)."
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6.5, 4))
-    for name, e in embs.items():
-        s = np.linalg.svd(e - e.mean(0), compute_uv=False)
-        ax.plot(np.arange(1, len(s) + 1), s / s[0], label=name, lw=1.5)
-    ax.set(yscale='log', xscale='log', xlabel='rank', ylabel='σ_k / σ_1', title='Embedding spectrum (topic test articles)')
-    ax.set_ylim(1e-4, 1.5)  # below 1e-4 of the largest: rounding noise of the last directions
-    ax.legend(fontsize=7); fig.tight_layout()
-    if path: fig.savefig(path, dpi=110)
-    return fig
