@@ -145,12 +145,15 @@ COMMANDS['demo'] = demo
 
 # %% ../nbs/04_train.ipynb #7e76547c
 def export_cmd(args: list[str] | None = None):
-    "lejepa-text export CKPT FOLDER: write a checkpoint's encoder as a sentence-transformers model (the embedding chapter)."
+    "lejepa-text export CKPT FOLDER: write a checkpoint's encoder (LeJEPA, MLM, EMA-JEPA or lang-jepa) as a sentence-transformers model."
     p = argparse.ArgumentParser(prog='lejepa-text export', description=export_cmd.__doc__)
     p.add_argument('ckpt'); p.add_argument('folder')
     a = p.parse_args(args)
+    if not Path(a.ckpt).is_file(): raise FileNotFoundError(f'{a.ckpt} is not a checkpoint file: pass a .ckpt, e.g. runs/demo/checkpoints/last.ckpt')
     import torch
+    from lejepa_text.baselines import load_trained, eval_encoder  # every objective's checkpoint, and the encoder it is evaluated with
+    model = load_trained(a.ckpt)
     data = torch.load(a.ckpt, map_location='cpu', weights_only=False).get('datamodule_hyper_parameters')  # for the model card
-    print(export_encoder(LeJEPAText.load_from_checkpoint(a.ckpt, map_location='cpu'), a.folder, data=data))
+    print(export_encoder(eval_encoder(model), a.folder, hparams=dict(model.hparams), data=data))
 
 COMMANDS['export'] = export_cmd

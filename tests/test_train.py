@@ -107,3 +107,17 @@ def test_demo_says_when_the_safety_net_fired(tmp_path, capsys):
     s = demo(['--config', 'tiny', '--out', str(tmp_path / 'run'), *quiet, '--trainer.max_time', '00:01:00:00', '--trainer.max_steps', str(s['steps'] + 5)])
     assert s['budget'].startswith('training reached its budget: ')
     assert 'safety net' not in (tmp_path / 'run' / 'summary.json').read_text()
+
+
+@pytest.mark.duration(15)
+def test_export_any_objective(tmp_path):
+    "`lejepa-text export` reads an MLM checkpoint too, and writes the same encoder as the run's own export."
+    from lejepa_text import TextEmbedder
+    from lejepa_text.baselines import train_row
+    train_row('mlm', tmp_path / 'mlm', 'tiny', max_steps=2)
+    lejepa_text('export', tmp_path / 'mlm' / 'checkpoints' / 'last.ckpt', tmp_path / 'out')
+    texts = ['The cat sat on the mat.', 'Stock markets fell sharply today.']
+    a, b = (TextEmbedder.from_pretrained(p).encode(texts) for p in (tmp_path / 'out', tmp_path / 'mlm' / 'encoder'))
+    assert a.shape == (2, 32) and (a - b).abs().max() < 1e-6
+    assert 'mask_prob' in (tmp_path / 'out' / 'README.md').read_text()  # the card records the objective's settings
+    with pytest.raises(FileNotFoundError, match='not a checkpoint file'): lejepa_text('export', tmp_path / 'nothing.ckpt', tmp_path / 'x')
