@@ -11,17 +11,16 @@ from .data import load_corpus, package_dir, cache_dir, get_tokenizer
 from .encoder import EncoderConfig, TextEncoder
 from .encoder import encode_texts
 from .embed import TextEmbedder
-from .runs import read_metrics
+from .runs import read_metrics, COLUMN_FORMATS
 from .config import load_config, merge_config
 from .datamodule import LeJEPATextDataModule
 from .baselines import OBJECTIVES, load_trained, eval_encoder, train_row
 
 # %% auto #0
-__all__ = ['PROTOCOL', 'RT_DATA', 'REFERENCES', 'QUICK_REFERENCES', 'COLUMNS', 'COLUMN_FORMATS', 'topic_task',
-           'rotten_tomatoes_file', 'rotten_tomatoes_frame', 'sentiment_task', 'lee_task', 'similarity_score', 'probe',
-           'embed_sorted', 'load_tasks', 'evaluate_encoder', 'majority_row', 'tfidf_row', 'random_encoder',
-           'minilm_encoder', 'tasks_key', 'reference_rows', 'load_encoder', 'run_folder', 'results_table',
-           'to_markdown', 'eval_run']
+__all__ = ['PROTOCOL', 'RT_DATA', 'REFERENCES', 'QUICK_REFERENCES', 'COLUMNS', 'topic_task', 'rotten_tomatoes_file',
+           'rotten_tomatoes_frame', 'sentiment_task', 'lee_task', 'similarity_score', 'probe', 'embed_sorted',
+           'load_tasks', 'evaluate_encoder', 'majority_row', 'tfidf_row', 'random_encoder', 'minilm_encoder',
+           'tasks_key', 'reference_rows', 'load_encoder', 'run_folder', 'results_table', 'to_markdown', 'eval_run']
 
 # %% ../nbs/05_eval.ipynb #358d64d6
 PROTOCOL = dict(version=1, seed=0, n_train=3000, Cs=(0.01, 0.1, 1.0, 10.0), max_iter=2000,
@@ -257,7 +256,7 @@ def results_table(rows: dict) -> pd.DataFrame:
     df = pd.DataFrame([{'encoder': k, **{c: v.get(c) for c in COLUMNS}} for k, v in rows.items()]).set_index('encoder')
     return df.rename(columns=COLUMNS)
 
-COLUMN_FORMATS = {'steps': 'd', 'train min': '.1f', 'eval s': '.0f'}  # the rest: three decimals
+# COLUMN_FORMATS (the run folders' module, which the report shares): steps as integers, minutes to .1, seconds to 1; the rest three decimals
 
 def to_markdown(df: pd.DataFrame, floatfmt: str = '.3f', formats: dict = COLUMN_FORMATS) -> str:
     "A DataFrame as a GitHub markdown table (no `tabulate` needed); `formats` by column, `floatfmt` for the rest."

@@ -11,7 +11,7 @@ from pytorch_lightning.loggers import CSVLogger
 from .callbacks import FiniteLossGuard, CollapseAlarm, SaveOnException, SaveAtEnd
 
 # %% auto #0
-__all__ = ['default_loggers', 'default_callbacks', 'read_metrics', 'plot_run', 'summarize_run', 'write_report']
+__all__ = ['COLUMN_FORMATS', 'default_loggers', 'default_callbacks', 'read_metrics', 'plot_run', 'summarize_run', 'write_report']
 
 # %% ../nbs/04b_runs.ipynb #75125eac
 def _keep_metrics(root: Path) -> None:
@@ -94,6 +94,8 @@ def summarize_run(run_dir: str | Path, last_n: int = 5) -> dict:
     return s
 
 # %% ../nbs/04b_runs.ipynb #6c96963a
+COLUMN_FORMATS = {'steps': 'd', 'train min': '.1f', 'eval s': '.0f'}  # results tables' columns not in three decimals
+
 def _reading(summary: dict, table) -> list[str]:
     "A few sentences on the run, from its numbers: the budget, each score against the untrained network and TF-IDF, the rank."
     out = [summary['budget']] if summary.get('budget') else []
@@ -132,7 +134,7 @@ def write_report(run_dir: str | Path, # a run folder with summary numbers, plots
         parts += ['<h2>Evaluation</h2><p>Frozen embeddings, linear probes (topic, Rotten Tomatoes) and cosine similarity (Lee); '
                   'the evaluation chapter has the protocol and the rows that cost more (MiniLM, LSA, word2vec).</p>',
                   table.rename_axis(None).to_html(float_format=lambda v: f'{v:.3f}', na_rep='–', border=0, formatters={
-                      c: (lambda v, c=c: '–' if pd.isna(v) else f'{v:.{1 if c == "train min" else 0}f}') for c in ('steps', 'train min', 'eval s') if c in table})]
+                      c: (lambda v, f=f: '–' if pd.isna(v) else f'{v:{".0f" if f == "d" else f}}') for c, f in COLUMN_FORMATS.items() if c in table})]
     parts += ['<h2>Curves and collapse monitors</h2>', *(img(p) for p in summary.get('plots', []) if Path(p).exists())]
     keep = {k: v for k, v in summary.items() if k not in ('plots', 'eval', 'checkpoints', 'budget')}
     parts += ['<h2>Numbers</h2><table>' + ''.join(f'<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>' for k, v in keep.items()) + '</table>']
