@@ -29,6 +29,8 @@ class EncoderConfig:
     mlp_ratio: int = 4       # MLP hidden width is mlp_ratio * D
     pos_encoding: str = "rope"  # "rope" (rotary, relative), "learned" (the blog's absolute table) or "none"
     embed_init_std: float = 0.02  # std of the token embeddings at initialisation (GPT-2: 0.02; see the recipes chapter)
+    resid_init_scale: float = 1.0  # scale of the blocks' output projections at initialisation (0: every block starts as the identity)
+    final_norm: bool = True  # the final LayerNorm on every token state (False: pooling sees the residual stream, token norms free)
 
     @classmethod
     def tiny(cls, **kwargs):
@@ -162,6 +164,8 @@ class TextEncoder(nn.Module):
         mlp_ratio:int=4,  # MLP width multiple
         pos_encoding:str="rope",  # "rope" (relative), "learned" (the blog's absolute table) or "none"
         embed_init_std:float=0.02,  # token embeddings' initial std; 1.0 makes the residual stream start as the bag of embeddings
+        resid_init_scale:float=1.0,  # the blocks' output projections' initial scale; 0.0 starts the encoder as its bag of embeddings
+        final_norm:bool=True,  # LayerNorm every output state; False leaves each token's norm free (a learned weight in mean pooling)
     ):
         super().__init__()
         if pos_encoding not in ("rope", "learned", "none"):
@@ -169,7 +173,7 @@ class TextEncoder(nn.Module):
         if pos_encoding == "rope" and (embed_dim // num_heads) % 2:
             raise ValueError(f"rotary positions need an even head width, got embed_dim/num_heads = {embed_dim // num_heads}: "
                              "change num_heads, or use pos_encoding='learned'")
-        self.config = EncoderConfig(vocab_size, embed_dim, num_heads, num_layers, max_length, dropout, mlp_ratio, pos_encoding, embed_init_std)
+        self.config = EncoderConfig(vocab_size, embed_dim, num_heads, num_layers, max_length, dropout, mlp_ratio, pos_encoding, embed_init_std, resid_init_scale, final_norm)
         self.vocab_size, self.embed_dim, self.max_length = vocab_size, embed_dim, max_length
         self.num_heads, self.pos_encoding = num_heads, pos_encoding
         self.token_embedding = nn.Embedding(vocab_size, embed_dim)
@@ -177,9 +181,12 @@ class TextEncoder(nn.Module):
             self.position_embedding = nn.Embedding(max_length, embed_dim)  # one row per position (the blog's)
         self.dropout = nn.Dropout(dropout)
         self.blocks = nn.ModuleList(Block(embed_dim, num_heads, mlp_ratio, dropout) for _ in range(num_layers))
-        self.norm = nn.LayerNorm(embed_dim)
+        self.norm = nn.LayerNorm(embed_dim) if final_norm else nn.Identity()
         init_weights_(self, num_layers)
         if embed_init_std != 0.02: nn.init.normal_(self.token_embedding.weight, std=embed_init_std)
+        if resid_init_scale != 1.0:
+            with torch.no_grad():
+                for b in self.blocks: b.attn.proj.weight.mul_(resid_init_scale); b.mlp.proj.weight.mul_(resid_init_scale)
 
     @classmethod
     def from_config(cls, cfg:EncoderConfig):

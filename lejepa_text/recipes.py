@@ -118,6 +118,15 @@ ABLATION = {  # name: (objective, overrides of the config); the headline rows fi
     'cpu config (λ 0.2), 0 layers': ('lejepa', {'model': {'num_layers': 0}}),
     'cpu config (λ 0.2), 2 layers': ('lejepa', {'model': {'num_layers': 2}}),
     'cpu config (λ 0.2), blocks at lr 3e-5 (table 1e-3)': ('lejepa', {'model': {'lr': 3e-5, 'embed_lr_mult': 33.333333}}),
+    'cpu config (λ 0.2), blocks at lr 1e-5 (table 1e-3)': ('lejepa', {'model': {'lr': 1e-5, 'embed_lr_mult': 100.0}}),
+    'cpu config (λ 0.2), blocks frozen at init (lr 1e-8, table 1e-3)': ('lejepa', {'model': {'lr': 1e-8, 'embed_lr_mult': 100000.0}}),
+    # the blocks' output projections start at zero: the encoder starts as its bag of embeddings, and the blocks add to it
+    'cpu config (λ 0.2), blocks start as the identity': ('lejepa', {'model': {'resid_init_scale': 0.0}}),
+    'cpu config (λ 0.2), blocks start as the identity, at lr 3e-5': ('lejepa', {'model': {'resid_init_scale': 0.0, 'lr': 3e-5, 'embed_lr_mult': 33.333333}}),
+    # no LayerNorm on the token states before the mean: each token's norm is free, a learned weight in the pooled vector
+    'cpu config (λ 0.2), 0 layers, no final norm': ('lejepa', {'model': {'num_layers': 0, 'final_norm': False}}),
+    'cpu config (λ 0.2), no final norm': ('lejepa', {'model': {'final_norm': False}}),
+    'cpu config (λ 0.2), no final norm, blocks at lr 3e-5': ('lejepa', {'model': {'final_norm': False, 'lr': 3e-5, 'embed_lr_mult': 33.333333}}),
 }
 MAIN_BUDGET = {  # the main job's budget (1,100 steps of 32 documents): the transformer against its bag of embeddings, at both λ
     'cpu config, λ = 0.2': ('lejepa', {'model': {'sigreg_weight': 0.2}}),
@@ -131,7 +140,7 @@ def _slug(name: str) -> str: return re.sub(r'[^a-z0-9]+', '-', name.lower()).str
 
 # %% ../nbs/05b_recipes.ipynb #9b9bbd6a
 def check_hparams(rec: dict, config: str, overrides: dict,
-                  keys=('embed_dim', 'num_layers', 'num_heads', 'lr', 'embed_lr_mult', 'embed_weight_decay', 'embed_init_std',
+                  keys=('embed_dim', 'num_layers', 'num_heads', 'lr', 'embed_lr_mult', 'embed_weight_decay', 'embed_init_std', 'resid_init_scale', 'final_norm',
                         'weight_decay', 'warmup_steps', 'sigreg_weight', 'projector', 'num_slices')) -> None:
     "Raise a ValueError when a row's recorded model hyper-parameters are not what `config` + `overrides` give today."
     want = merge_config(load_config(config), overrides)['model']
