@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['EncoderConfig', 'span_attention_mask', 'segment_attention_mask', 'segment_positions', 'SelfAttention', 'MLP', 'Block',
            'init_weights_', 'rotary_cache', 'apply_rotary', 'TextEncoder', 'masked_mean', 'segment_mean', 'pool_spans',
-           'encode_texts', 'LinearPredictor', 'TransformerPredictor']
+           'encode_texts']
 
 # %% ../nbs/02_encoder.ipynb #0ee892f1
 import math
@@ -295,59 +295,3 @@ def encode_texts(encoder: TextEncoder, tokenizer, texts: list[str], batch_size: 
         out.append(masked_mean(encoder(ids, attention_mask=att), att).float().cpu())  # (B, D)
     encoder.train(was_training)
     return torch.cat(out) if out else torch.zeros(0, encoder.embed_dim)
-
-# %% ../nbs/02_encoder.ipynb #f750f8d8
-class LinearPredictor(nn.Module):
-    "The blog's predictor: Linear then LayerNorm on the pooled context (`norm=False`: the Linear alone)."
-    def __init__(self, embed_dim:int,  # D
-                 norm:bool=True):  # the blog's final LayerNorm, which fixes the prediction's norm near sqrt(D)·gain
-        super().__init__()
-        self.proj = nn.Sequential(nn.Linear(embed_dim, embed_dim), nn.LayerNorm(embed_dim)) if norm else nn.Linear(embed_dim, embed_dim)
-
-    def forward(self,
-        context_repr:torch.Tensor,  # (B, D) pooled context
-        context_hidden=None, target_mask=None, attention_mask=None,  # unused; the interface of `TransformerPredictor`
-    )->torch.Tensor:  # (B, D) predicted target representation
-        return self.proj(context_repr)
-
-# %% ../nbs/02_encoder.ipynb #3d454bbd
-class TransformerPredictor(nn.Module):
-    "I-JEPA style predictor: mask tokens at the target positions attend to the context states; their mean is the prediction."
-    def __init__(self,
-        embed_dim:int,  # D, the encoder's width
-        num_heads:int=4,  # H
-        num_layers:int=2,  # blocks; I-JEPA's predictor is narrow and shallow
-        max_length:int=512,  # longest sequence the position embedding covers
-        dropout:float=0.0,
-        mlp_ratio:int=4,
-    ):
-        super().__init__()
-        self.max_length = max_length
-        self.mask_token = nn.Parameter(torch.zeros(embed_dim))  # (D,) "a target token goes here"
-        self.position_embedding = nn.Embedding(max_length, embed_dim)  # tells each mask token where it stands
-        self.blocks = nn.ModuleList(Block(embed_dim, num_heads, mlp_ratio, dropout) for _ in range(num_layers))
-        self.norm = nn.LayerNorm(embed_dim)
-        init_weights_(self, num_layers)
-        nn.init.normal_(self.mask_token, std=0.02)
-
-# %% ../nbs/02_encoder.ipynb #d9eef8b8
-@patch
-def forward(self:TransformerPredictor,
-    context_repr:torch.Tensor,  # (B, D) pooled context; unused, kept for the shared interface
-    context_hidden:torch.Tensor|None=None,  # (B, T, D) encoder states; only those at context positions are read
-    target_mask:torch.Tensor|None=None,  # (B, T) bool, True at target tokens
-    attention_mask:torch.Tensor|None=None,  # (B, T), 1/True at real tokens, 0 at padding
-)->torch.Tensor:  # (B, D) predicted target representation
-    "Fill the target positions with mask tokens, attend over the context, return the LayerNorm of their mean."
-    if context_hidden is None or target_mask is None:
-        raise ValueError("TransformerPredictor needs context_hidden (B, T, D) and target_mask (B, T)")
-    B, T, D = context_hidden.shape
-    if T > self.max_length: raise ValueError(f"sequence length {T} exceeds max_length={self.max_length}")
-    if target_mask.shape != (B, T): raise ValueError(f"target_mask shape {tuple(target_mask.shape)} is not {(B, T)}")
-    tm = target_mask.bool()
-    queries = self.mask_token + self.position_embedding(torch.arange(T, device=context_hidden.device))  # (T, D)
-    x = torch.where(tm.unsqueeze(-1), queries, context_hidden)  # (B, T, D) context kept, target replaced
-    mask = None if attention_mask is None else span_attention_mask(torch.zeros_like(tm), attention_mask)  # padding only
-    for block in self.blocks: x = block(x, mask)  # (B, T, D)
-    real = tm if attention_mask is None else tm & attention_mask.bool()  # (B, T)
-    return self.norm(masked_mean(x, real))  # (B, D)

@@ -10,7 +10,8 @@ import pytorch_lightning as pl
 from fastcore.basics import patch
 from .sigreg import SIGReg
 import torch.distributed as dist
-from .encoder import EncoderConfig, TextEncoder, LinearPredictor, TransformerPredictor, pool_spans, segment_mean
+from .encoder import EncoderConfig, TextEncoder, pool_spans, segment_mean
+from .predictors import LinearPredictor, TransformerPredictor
 
 # %% auto #0
 __all__ = ['ARCH_KEYS', 'effective_rank', 'gather_rows', 'LeJEPAText', 'Projector', 'ViewBatchNorm', 'multiview_loss',
