@@ -13,11 +13,12 @@ from datasets import Dataset as HFDataset, DatasetDict, IterableDatasetDict, loa
 import pytorch_lightning as pl
 from fastcore.basics import patch
 from fastcore.script import call_parse
+from .dist import rank_world
 
 # %% auto #0
 __all__ = ['WIKI_ATTRIBUTION', 'WIKITEXT', 'package_dir', 'wiki_offline_file', 'load_wiki_offline', 'load_corpus', 'cache_dir',
            'get_tokenizer', 'separator_id', 'tokenize_corpus', 'generate_span_mask', 'item_generator',
-           'ChunkedTextDataset', 'rank_world', 'EpochSampler', 'corpus_stats', 'data_stats_cli']
+           'ChunkedTextDataset', 'EpochSampler', 'corpus_stats', 'data_stats_cli']
 
 # %% ../nbs/00_data.ipynb #d5dba46a
 WIKI_ATTRIBUTION = ("Text from Wikipedia (https://en.wikipedia.org), CC BY-SA 4.0 "
@@ -256,11 +257,6 @@ class ChunkedTextDataset(Dataset):
         return {'input_ids': ids, 'target_mask': mask}
 
 # %% ../nbs/00_data.ipynb #8b25be8a
-def rank_world() -> tuple[int, int]:
-    "This process's rank and the world size (0, 1 without torch.distributed)."
-    d = torch.distributed
-    return (d.get_rank(), d.get_world_size()) if d.is_available() and d.is_initialized() else (0, 1)
-
 class EpochSampler(DistributedSampler):
     "A seeded permutation per epoch, split across ranks; yields (index, epoch) for the dataset's masks."
     def __init__(self, n: int, seed: int = 0, shuffle: bool = True):  # rank and world size are read when iterating

@@ -9,13 +9,13 @@ import torch, torch.nn as nn, torch.nn.functional as F
 import pytorch_lightning as pl
 from fastcore.basics import patch
 from .sigreg import SIGReg
-import torch.distributed as dist
 from .encoder import EncoderConfig, TextEncoder, pool_spans, segment_mean
 from .predictors import LinearPredictor, TransformerPredictor
+from .dist import gather_rows
 
 # %% auto #0
-__all__ = ['ARCH_KEYS', 'effective_rank', 'gather_rows', 'LeJEPAText', 'Projector', 'ViewBatchNorm', 'multiview_loss',
-           'check_data_fits', 'warmup_cosine']
+__all__ = ['ARCH_KEYS', 'effective_rank', 'LeJEPAText', 'Projector', 'ViewBatchNorm', 'multiview_loss', 'check_data_fits',
+           'warmup_cosine']
 
 # %% ../nbs/03_model.ipynb #7a33bf67
 @torch.no_grad()
@@ -25,15 +25,6 @@ def effective_rank(z: torch.Tensor, # (N, D) embeddings
     s = torch.linalg.svdvals(z.float())      # (min(N, D),) not centred: collapse onto a point has rank 1
     p = s / s.sum().clamp_min(eps)
     return torch.exp(-(p * (p + eps).log()).sum())
-
-# %% ../nbs/03_model.ipynb #2873e4f0
-@torch.no_grad()
-def gather_rows(z: torch.Tensor) -> torch.Tensor: # (N, D) on each rank -> (world_size·N, D), in rank order
-    "The rows of `z` from every process (equal N on each), concatenated; `z` itself outside torch.distributed."
-    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1: return z
-    parts = [torch.empty_like(z) for _ in range(dist.get_world_size())]
-    dist.all_gather(parts, z.contiguous())
-    return torch.cat(parts)
 
 # %% ../nbs/03_model.ipynb #fa1dc840
 class LeJEPAText(pl.LightningModule):

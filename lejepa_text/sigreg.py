@@ -6,11 +6,10 @@
 __all__ = ['ep_quadrature', 'epps_pulley', 'SIGReg']
 
 # %% ../nbs/01_sigreg.ipynb #fa0bad11
-import warnings
 import torch
-import torch.distributed as dist
 from torch import nn
 from fastcore.basics import patch
+from .dist import world_size, all_reduce_mean, all_reduce_max
 
 # %% ../nbs/01_sigreg.ipynb #b92de4ab
 def ep_quadrature(
@@ -26,28 +25,6 @@ def ep_quadrature(
     phi = (-t.square() / 2).exp()         # N(0, 1) characteristic function, also the window w(t)
     return t, phi, weights * phi
 
-# %% ../nbs/01_sigreg.ipynb #ff7709ea
-def _world_size():
-    "Number of processes in the default group, 1 outside `torch.distributed`."
-    return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
-
-def _all_reduce_mean(x):
-    "Mean of `x` over ranks, differentiable: the backward pass sums the gradients of all ranks."
-    ws = _world_size()
-    if ws == 1: return x
-    from torch.distributed.nn.functional import all_reduce  # autograd-aware, unlike dist.all_reduce
-    with warnings.catch_warnings():  # recent torch marks it deprecated; it still works, on every torch we support
-        warnings.simplefilter("ignore", FutureWarning)
-        return all_reduce(x, op=dist.ReduceOp.SUM) / ws  # SUM / world size: gloo has no AVG
-
-@torch.no_grad()
-def _all_reduce_max(x):
-    "Largest `x` over ranks (no gradient), e.g. the step counter."
-    if _world_size() == 1: return x
-    x = x.clone()
-    dist.all_reduce(x, op=dist.ReduceOp.MAX)
-    return x
-
 # %% ../nbs/01_sigreg.ipynb #c9753f55
 def epps_pulley(
     z:torch.Tensor, # samples (N, *): N samples of each of the trailing (*) variables, e.g. (N, K) slices
@@ -57,9 +34,9 @@ def epps_pulley(
     t, phi, weights = ep_quadrature(t_max, n_points, z.device, z.dtype)  # (P,) each
     z_t = z[..., None] * t                                                # (N, *, P)
     means = torch.stack([z_t.cos().mean(0), z_t.sin().mean(0)])          # (2, *, P): Re and Im of the ECF
-    cos_mean, sin_mean = _all_reduce_mean(means)                          # local means -> global means
+    cos_mean, sin_mean = all_reduce_mean(means)                          # local means -> global means
     err = (cos_mean - phi).square() + sin_mean.square()                   # (*, P) = |ecf(t) - phi(t)|^2
-    n_global = z.shape[0] * _world_size()                                 # equal batches on every rank
+    n_global = z.shape[0] * world_size()                                 # equal batches on every rank
     return err @ weights * n_global                                       # (*,)
 
 # %% ../nbs/01_sigreg.ipynb #3cdf032c
@@ -90,7 +67,7 @@ class SIGReg(nn.Module):
 def _current_step(self:SIGReg, device)->int:
     "The counter as a Python int; the buffer is read, as the largest over ranks, only when `_step` is unknown."
     if self._step is None:
-        self.step.copy_(_all_reduce_max(self.step.to(device)))  # every rank takes the largest counter
+        self.step.copy_(all_reduce_max(self.step.to(device)))  # every rank takes the largest counter
         self._step = int(self.step)                             # the one host read, at the first draw
     return self._step
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import hashlib
 import torch
 from torch.utils.data import IterableDataset, get_worker_info
-from .data import generate_span_mask, rank_world
+from .data import generate_span_mask
+from .dist import rank_world
 
 # %% auto #0
 __all__ = ['StreamingChunks']

@@ -165,7 +165,7 @@ def pack_views(batch: list[dict], # items of `DocumentViews`, each with V views
 
 # %% ../nbs/00c_views.ipynb #81c50097
 from .streaming import StreamingChunks, _seed
-from .data import rank_world
+from .dist import rank_world
 from torch.utils.data import get_worker_info
 
 class StreamingViews(StreamingChunks):

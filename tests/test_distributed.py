@@ -42,7 +42,8 @@ def test_fit_from_a_streamed_corpus(tmp_path):
 
 _GATHER_WORKER = r'''
 import sys, torch, torch.distributed as dist
-from lejepa_text.model import gather_rows, effective_rank
+from lejepa_text.dist import gather_rows
+from lejepa_text.model import effective_rank
 rank, port, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank, world_size=2)
 full = torch.randn(16, 24, generator=torch.Generator().manual_seed(0))  # the global batch
