@@ -54,6 +54,7 @@ class LeJEPAText(pl.LightningModule):
                  embed_lr_mult: float = 1.0, # the token table's learning rate is lr times this
                  embed_weight_decay: float | None = None, # the token table's weight decay (None: weight_decay)
                  tokenizer: str = 'gpt2', # the tokenizer the ids come from (for `encode`)
+                 local_token_mask: float = 0.0, # multiview: in training, this fraction of the local views' tokens is replaced by <|endoftext|>
                  seed: int = 0): # seed of SIGReg's directions
         super().__init__()
         self.save_hyperparameters()
@@ -62,6 +63,7 @@ class LeJEPAText(pl.LightningModule):
             raise ValueError(f"predictor must be 'linear', 'linear-nonorm' or 'transformer', got {predictor!r}")
         if sigreg_on not in ('both', 'context'): raise ValueError(f"sigreg_on must be 'both' or 'context', got {sigreg_on!r}")
         if not 0 <= sigreg_weight <= 1: raise ValueError(f"sigreg_weight (λ) must lie in [0, 1], got {sigreg_weight}")
+        if not 0 <= local_token_mask < 1: raise ValueError(f"local_token_mask must lie in [0, 1), got {local_token_mask}")
         self.encoder = TextEncoder.from_config(EncoderConfig.of(self.hparams))
         if recipe != 'multiview':  # the multiview recipe has no predictor: every view is pulled toward the global views' mean
             self.predictor = (TransformerPredictor(embed_dim, num_heads, predictor_layers, max_length) if predictor == 'transformer'
@@ -161,8 +163,12 @@ def multiview_loss(z: torch.Tensor, # (V, N, K) embeddings of V views of N docum
 @patch
 def pooled_views(self: LeJEPAText, batch) -> torch.Tensor: # (V, N, D) one embedding per view and document
     "Encode a packed batch of document views (one pass, segments blind to each other) and mean-pool each view."
-    seg, V, N = batch['segment_ids'], int(batch['n_views']), int(batch['n_items'])
-    z = segment_mean(self.encoder(batch['input_ids'], segment_ids=seg), seg, V * N)  # (V·N, D), view-major
+    seg, V, N, ids = batch['segment_ids'], int(batch['n_views']), int(batch['n_items']), batch['input_ids']
+    p = self.hparams.get('local_token_mask', 0.0)
+    if self.training and p > 0 and 'n_global' in batch:  # harder local views: some of their tokens hidden
+        hide = (seg >= int(batch['n_global']) * N) & (torch.rand(ids.shape, device=ids.device) < p)  # (B, T) local tokens only
+        ids = ids.masked_fill(hide, self.hparams.vocab_size - 1)  # GPT-2's <|endoftext|>: "a token was here"
+    z = segment_mean(self.encoder(ids, segment_ids=seg), seg, V * N)  # (V·N, D), view-major
     return z.view(V, N, -1)
 
 @patch
