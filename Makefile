@@ -27,7 +27,7 @@ demo: setup
 	@if [ -f $(RUN)/summary.json ]; then \
 	  echo "$(RUN) holds a finished run: its summary is below. RUN=runs/other make demo trains a fresh one."; \
 	  cat $(RUN)/summary.json; echo; echo "report: $(RUN)/report.html"; exit 0; fi; \
-	$(BIN)/lejepa-text-data --out $(RUN) && $(BIN)/lejepa-text demo --out $(RUN)
+	$(BIN)/lejepa-text data --out $(RUN) && $(BIN)/lejepa-text demo --out $(RUN)
 
 # Two pytest workers, one per core (tests/conftest.py gives each worker one torch thread and deals the slowest tests
 # out first); --maxschedchunk 1 hands them out a few at a time, so neither worker is left with a queue at the end.

@@ -127,6 +127,9 @@ ABLATION = {  # name: (objective, overrides of the config); the headline rows fi
     'cpu config (λ 0.2), 0 layers, no final norm': ('lejepa', {'model': {'num_layers': 0, 'final_norm': False}}),
     'cpu config (λ 0.2), no final norm': ('lejepa', {'model': {'final_norm': False}}),
     'cpu config (λ 0.2), no final norm, blocks at lr 3e-5': ('lejepa', {'model': {'final_norm': False, 'lr': 3e-5, 'embed_lr_mult': 33.333333}}),
+    # harder local views: a fraction of their tokens hidden (a transformer can read them from the context, a bag cannot)
+    **{f'cpu config (λ 0.2), {p:.0%} of local tokens hidden': ('lejepa', {'model': {'local_token_mask': p}}) for p in (0.3, 0.5)},
+    **{f'cpu config (λ 0.2), 0 layers, {p:.0%} of local tokens hidden': ('lejepa', {'model': {'num_layers': 0, 'local_token_mask': p}}) for p in (0.3, 0.5)},
 }
 MAIN_BUDGET = {  # the main job's budget (1,100 steps of 32 documents): the transformer against its bag of embeddings, at both λ
     'cpu config, λ = 0.2': ('lejepa', {'model': {'sigreg_weight': 0.2}}),
@@ -140,7 +143,7 @@ def _slug(name: str) -> str: return re.sub(r'[^a-z0-9]+', '-', name.lower()).str
 
 # %% ../nbs/05b_recipes.ipynb #9b9bbd6a
 def check_hparams(rec: dict, config: str, overrides: dict,
-                  keys=('embed_dim', 'num_layers', 'num_heads', 'lr', 'embed_lr_mult', 'embed_weight_decay', 'embed_init_std', 'resid_init_scale', 'final_norm',
+                  keys=('embed_dim', 'num_layers', 'num_heads', 'lr', 'embed_lr_mult', 'embed_weight_decay', 'embed_init_std', 'resid_init_scale', 'final_norm', 'local_token_mask',
                         'weight_decay', 'warmup_steps', 'sigreg_weight', 'projector', 'num_slices')) -> None:
     "Raise a ValueError when a row's recorded model hyper-parameters are not what `config` + `overrides` give today."
     want = merge_config(load_config(config), overrides)['model']

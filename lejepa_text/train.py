@@ -15,7 +15,7 @@ from .embed import TextEmbedder, export_encoder, model_card
 
 # %% auto #0
 __all__ = ['COMMANDS', 'CLI_NOISE', 'USER_ERRORS', 'LeJEPACLI', 'main', 'quiet_cli', 'cli_entry', 'demo', 'budget_note',
-           'export_cmd']
+           'export_cmd', 'data_cmd']
 
 # %% ../nbs/04_train.ipynb #a29e1e39
 class LeJEPACLI(LightningCLI):
@@ -157,3 +157,13 @@ def export_cmd(args: list[str] | None = None):
     print(export_encoder(eval_encoder(model), a.folder, hparams=dict(model.hparams), data=data))
 
 COMMANDS['export'] = export_cmd
+
+# %% ../nbs/04_train.ipynb #43bcb7b7
+def data_cmd(args: list[str] | None = None):
+    "lejepa-text data: documents, words, tokens and chunks of every split of a corpus (`--out DIR` saves stats.json); the same as `lejepa-text-data`."
+    from fastcore.script import anno_parser
+    from lejepa_text.data import data_stats_cli
+    a = anno_parser(data_stats_cli.__wrapped__, prog='lejepa-text data').parse_args(args)
+    return data_stats_cli.__wrapped__(**{k: v for k, v in vars(a).items() if k not in ('pdb', 'xtra')})  # fastcore's own two flags
+
+COMMANDS['data'] = data_cmd

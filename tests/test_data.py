@@ -33,3 +33,13 @@ def test_console_scripts_are_installed():
     eps = {e.name: e for e in entry_points(group='console_scripts') if e.value.startswith('lejepa_text.')}
     assert set(eps) == {'lejepa-text', 'lejepa-text-data'}, eps
     assert eps['lejepa-text'].load() is cli_entry and eps['lejepa-text-data'].load() is data_stats_cli
+
+
+def test_data_subcommand(tmp_path, monkeypatch, capsys):
+    "`lejepa-text data --max_length 64 --out DIR` goes through the one command's dispatcher to the same table and stats.json."
+    from lejepa_text.train import main
+    monkeypatch.setenv('LEJEPA_TEXT_CACHE', str(tmp_path / 'cache'))
+    main(['data', '--max_length', '64', '--out', str(tmp_path)])
+    out = capsys.readouterr().out
+    assert 'train' in out and 'max_length=64' in out
+    assert json.loads((tmp_path / 'stats.json').read_text())['train']['chunks'] > 0
