@@ -54,6 +54,9 @@ class TextEmbedder(nn.Module):
         state = {k.removeprefix('encoder.'): v for k, v in state.items()}  # the transformers layout: LeJEPATextModel.encoder.*
         # folders exported before `pos_encoding` existed hold the blog's learned position table
         cfg['encoder'].setdefault('pos_encoding', 'learned' if 'position_embedding.weight' in state else 'rope')
+        newer = sorted(set(cfg['encoder']) - set(EncoderConfig.__dataclass_fields__))
+        if newer: raise ValueError(f"{path} was exported by a newer lejepa_text (encoder settings {newer} are unknown to this one): "
+                                   "upgrade lejepa_text, or load the folder with SentenceTransformer(folder, trust_remote_code=True), which runs the code it ships")
         enc = TextEncoder.from_config(EncoderConfig(**cfg['encoder']))
         enc.load_state_dict(state)
         return cls(enc.to(device).eval(), _folder_tokenizer(path))

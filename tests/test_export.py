@@ -66,3 +66,19 @@ def test_export_leaves_the_tokenizer_alone_and_refuses_other_modules(tmp_path):
     folder = export_encoder(LeJEPAText.tiny(), tmp_path / 'e', tok)
     assert tok.pad_token is None and TextEmbedder.from_pretrained(folder).tokenizer.pad_token == tok.eos_token
     with pytest.raises(TypeError, match='TextEncoder'): export_encoder(torch.nn.Linear(2, 2), tmp_path / 'f')
+
+
+def test_a_folder_from_a_newer_version_says_so(tmp_path):
+    "An export whose encoder settings this version does not know is refused with the fix; a folder without the newest settings loads (defaults)."
+    from lejepa_text.data import get_tokenizer
+    folder = export_encoder(LeJEPAText.tiny(final_norm=False, resid_init_scale=0.0), tmp_path / 'e', get_tokenizer())
+    cfg = json.loads((folder / 'config.json').read_text())
+    assert cfg['encoder']['final_norm'] is False and TextEmbedder.from_pretrained(folder).encoder.config.final_norm is False
+    cfg['encoder']['a_later_setting'] = 1
+    (folder / 'config.json').write_text(json.dumps(cfg))
+    with pytest.raises(ValueError, match="newer lejepa_text.*a_later_setting.*trust_remote_code"): TextEmbedder.from_pretrained(folder)
+    old = export_encoder(LeJEPAText.tiny(), tmp_path / 'old', get_tokenizer())
+    c = json.loads((old / 'config.json').read_text())
+    for k in ('resid_init_scale', 'final_norm'): del c['encoder'][k]  # written before these settings existed
+    (old / 'config.json').write_text(json.dumps(c))
+    assert TextEmbedder.from_pretrained(old).encoder.config.final_norm is True
