@@ -40,7 +40,8 @@ def all_reduce_max(x: torch.Tensor) -> torch.Tensor:
 @torch.no_grad()
 def gather_rows(z: torch.Tensor) -> torch.Tensor: # (N, D) on each rank -> (world_size·N, D), in rank order
     "The rows of `z` from every process (equal N on each), concatenated; `z` itself outside torch.distributed."
-    if world_size() == 1: return z
-    parts = [torch.empty_like(z) for _ in range(world_size())]
+    ws = world_size()
+    if ws == 1: return z
+    parts = [torch.empty_like(z) for _ in range(ws)]
     dist.all_gather(parts, z.contiguous())
     return torch.cat(parts)

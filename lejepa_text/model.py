@@ -164,7 +164,7 @@ def multiview_loss(z: torch.Tensor, # (V, N, K) embeddings of V views of N docum
 def pooled_views(self: LeJEPAText, batch) -> torch.Tensor: # (V, N, D) one embedding per view and document
     "Encode a packed batch of document views (one pass, segments blind to each other) and mean-pool each view."
     seg, V, N, ids = batch['segment_ids'], int(batch['n_views']), int(batch['n_items']), batch['input_ids']
-    p = self.hparams.get('local_token_mask', 0.0)
+    p = self.hparams.local_token_mask
     if self.training and p > 0 and 'n_global' in batch:  # harder local views: some of their tokens hidden
         hide = (seg >= int(batch['n_global']) * N) & (torch.rand(ids.shape, device=ids.device) < p)  # (B, T) local tokens only
         ids = ids.masked_fill(hide, self.hparams.vocab_size - 1)  # GPT-2's <|endoftext|>: "a token was here"

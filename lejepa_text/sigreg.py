@@ -34,9 +34,9 @@ def epps_pulley(
     t, phi, weights = ep_quadrature(t_max, n_points, z.device, z.dtype)  # (P,) each
     z_t = z[..., None] * t                                                # (N, *, P)
     means = torch.stack([z_t.cos().mean(0), z_t.sin().mean(0)])          # (2, *, P): Re and Im of the ECF
-    cos_mean, sin_mean = all_reduce_mean(means)                          # local means -> global means
+    cos_mean, sin_mean = all_reduce_mean(means)                           # local means -> global means
     err = (cos_mean - phi).square() + sin_mean.square()                   # (*, P) = |ecf(t) - phi(t)|^2
-    n_global = z.shape[0] * world_size()                                 # equal batches on every rank
+    n_global = z.shape[0] * world_size()                                  # equal batches on every rank
     return err @ weights * n_global                                       # (*,)
 
 # %% ../nbs/01_sigreg.ipynb #3cdf032c
