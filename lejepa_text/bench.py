@@ -4,11 +4,12 @@
 
 # %% ../nbs/06_bench.ipynb #0683b878
 from __future__ import annotations
-import argparse, json, math, os, platform, statistics, sys, time, traceback
+import json, math, os, platform, statistics, sys, time, traceback
 from dataclasses import asdict
 from pathlib import Path
 import torch
 from fastcore.imports import in_ipython
+from jsonargparse import ArgumentParser
 from .sigreg import SIGReg
 from .blog import BlogSIGReg
 from .timing import *
@@ -133,8 +134,8 @@ TOKENIZE_COLS = [('corpus', 'corpus', '{}'), ('documents', 'documents', '{:,}'),
                  ('processes', 'processes', '{}'), ('seconds', 'seconds', '{:.1f}'), ('tokens/s', 'tokens_per_s', '{:,.0f}')]
 
 # %% ../nbs/06_bench.ipynb #13715236
-def _parser()->argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog='lejepa-text bench', description=(
+def _parser()->ArgumentParser:
+    p = ArgumentParser(prog='lejepa-text bench', description=(
         "Time training steps of the blog's LeJEPA text model (two encoder passes) and of LeJEPAText (one pass): same "
         "sizes, same batches, same process. The last line printed is `ratio: X.XX` (LeJEPAText's tokens/s over the blog's)."))
     a = p.add_argument

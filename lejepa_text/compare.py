@@ -6,14 +6,15 @@
 from __future__ import annotations
 # Training rows to compare (the same budget for every row), the training loss against accuracy, and `lejepa-text eval`
 # (the evaluation chapter). It trains models, so it lives apart from `evaluate`, which only measures them.
-import argparse, hashlib, json, time
+import hashlib, json, time
+from jsonargparse import ArgumentParser
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .data import get_tokenizer
 from .encoder import encode_texts
 from .config import load_config, merge_config
 from .datamodule import LeJEPATextDataModule
-from .baselines import OBJECTIVES, load_trained, eval_encoder, train_row
+from .objectives import OBJECTIVES, load_trained, eval_encoder, train_row
 from .evaluate import (load_tasks, evaluate_encoder, probe, random_encoder, reference_rows, results_table, to_markdown,
                                   tasks_key, load_encoder, eval_run,
                                   _encoder_code_key, _train_info)
@@ -25,7 +26,7 @@ __all__ = ['SMALL', 'COMPARE_ROWS', 'ROW_DIRS', 'eval_cli', 'check_budget', 'com
 # %% ../nbs/05c_compare.ipynb #910ff193
 def eval_cli(args: list[str] | None = None):
     "lejepa-text eval --ckpt PATH [--out DIR] | --compare [--config cpu] [--max_steps N] [--out runs/compare]"
-    p = argparse.ArgumentParser(prog='lejepa-text eval', description='Frozen-embedding evaluation: topic and sentiment probes, Lee similarity.')
+    p = ArgumentParser(prog='lejepa-text eval', description='Frozen-embedding evaluation: topic and sentiment probes, Lee similarity.')
     p.add_argument('--ckpt', help='exported encoder folder or .ckpt (LeJEPA, MLM or EMA-JEPA)')
     p.add_argument('--out', help='folder for the table and figures (default: the run folder; runs/compare with --compare)')
     p.add_argument('--no_references', action='store_true', help='only this checkpoint, no reference rows')

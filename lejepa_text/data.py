@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #69f8fab9
 from __future__ import annotations
-import functools, hashlib, importlib.util, json, os, shutil, time, warnings
+import functools, hashlib, importlib.util, json, os, re, shutil, time, warnings
 from pathlib import Path
 import numpy as np, torch
 from torch.utils.data import Dataset, DataLoader, DistributedSampler
@@ -57,14 +57,19 @@ def load_wiki_offline(val_frac: float = 0.05, # fraction of articles in validati
 WIKITEXT = ('wikitext-2-raw-v1', 'wikitext-103-raw-v1', 'wikitext-2-v1', 'wikitext-103-v1')
 _BUILDERS = {'.txt': 'text', '.text': 'text', '.json': 'json', '.jsonl': 'json', '.csv': 'csv', '.parquet': 'parquet'}
 
+_SPLIT_NAMES = {'train': 'train', 'validation': 'validation', 'valid': 'validation', 'val': 'validation', 'test': 'test'}
+
 def _local_files(path: Path):
-    "The `load_dataset` builder and data files for a local file or folder."
+    "The `load_dataset` builder and data files of a local file or folder: {split: files}, split by file name when every name starts with one."
     files = sorted(p for p in path.rglob('*') if p.suffix in _BUILDERS) if path.is_dir() else [path]
     if not files: raise ValueError(f"No .txt/.json/.jsonl/.csv/.parquet files in {path}.")
     kinds = {_BUILDERS.get(p.suffix) for p in files}
     if None in kinds or len(kinds) > 1:
         raise ValueError(f"Local corpus {path}: use one of {sorted(_BUILDERS)} for all files, got {sorted({p.suffix for p in files})}.")
-    return kinds.pop(), [str(p) for p in files]
+    split = lambda p: _SPLIT_NAMES.get(re.split(r'[^a-z]', p.name.lower())[0])  # train.jsonl, valid-00.txt, test_a.csv
+    if not path.is_dir() or None in map(split, files): return kinds.pop(), {'train': [str(p) for p in files]}
+    if not any(split(p) == 'train' for p in files): raise ValueError(f"Local corpus {path}: the files are named by split but none is 'train*'.")
+    return kinds.pop(), {s: [str(p) for p in files if split(p) == s] for s in dict.fromkeys(map(split, files))}
 
 # %% ../nbs/00_data.ipynb #0a1e5da9
 def _ensure_splits(ds, val_frac, test_frac, seed, held_out_docs=1000, text_column='text'):
@@ -117,7 +122,7 @@ def load_corpus(name: str = 'wiki-offline', # 'wiki-offline', a WikiText config,
     path = Path(name).expanduser()
     if path.exists():
         builder, files = _local_files(path)
-        ds = load_dataset(builder, data_files={'train': files}, streaming=streaming, **kwargs)
+        ds = load_dataset(builder, data_files=files, streaming=streaming, **kwargs)
     else:
         try: ds = load_dataset(name, config, streaming=streaming, **kwargs)
         except ConnectionError as e:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_eval.ipynb #a02ed49e
 from __future__ import annotations
-import argparse, hashlib, importlib.util, json, subprocess, sys, tempfile, time, zipfile
+import hashlib, importlib.util, json, subprocess, sys, tempfile, time, zipfile
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .data import load_corpus, package_dir, cache_dir, get_tokenizer
@@ -14,7 +14,7 @@ from .embed import TextEmbedder
 from .runs import read_metrics, COLUMN_FORMATS
 from .config import load_config, merge_config
 from .datamodule import LeJEPATextDataModule
-from .baselines import OBJECTIVES, load_trained, eval_encoder, train_row
+from .objectives import OBJECTIVES, load_trained, eval_encoder, train_row
 
 # %% auto #0
 __all__ = ['PROTOCOL', 'RT_DATA', 'REFERENCES', 'QUICK_REFERENCES', 'COLUMNS', 'topic_task', 'rotten_tomatoes_file',

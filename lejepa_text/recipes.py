@@ -7,17 +7,17 @@ from __future__ import annotations
 import json, re, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from .data import load_corpus, cache_dir
-from .evaluate import (load_tasks, evaluate_encoder, similarity_score, tasks_key, load_encoder, to_markdown,
+from .data import load_corpus, cache_dir, package_dir
+from .evaluate import (load_tasks, sentiment_task, evaluate_encoder, similarity_score, tasks_key, load_encoder, to_markdown,
                                   reference_rows, QUICK_REFERENCES)
 from .compare import check_budget, loss_vs_accuracy
-from .baselines import train_row
+from .objectives import train_row
 from .config import load_config, merge_config
 
 # %% auto #0
 __all__ = ['ABLATION', 'MAIN_BUDGET', 'word_tokens', 'lsa_encoder', 'word2vec_encoder', 'accuracy_ci', 'lee_ci',
            'evaluate_with_ci', 'cached_eval', 'corpus_rows', 'check_hparams', 'ablation', 'ablation_table',
-           'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats']
+           'in_domain_corpus', 'in_domain_rows', 'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats']
 
 # %% ../nbs/05b_recipes.ipynb #e296443c
 def word_tokens(text: str) -> list[str]:
@@ -84,12 +84,14 @@ def cached_eval(folder: str | Path, tasks: dict, make_encoder, extra: dict | Non
     return r
 
 # %% ../nbs/05b_recipes.ipynb #fe8856ed
-def corpus_rows(tasks: dict, out: str | Path | None = None) -> dict:
-    "LSA-128 and word2vec-128 fitted on the pretraining split's articles, evaluated with intervals (cached)."
+def corpus_rows(tasks: dict, out: str | Path | None = None,
+                texts: list[str] | None = None, # what to fit on (None: the pretraining split's articles)
+                label: str = 'train articles') -> dict: # what the row names say they were fitted on
+    "LSA-128 and word2vec-128 fitted on `texts`, evaluated with intervals (cached in `out`)."
     out = Path(out or cache_dir('eval') / 'corpus-rows')
-    arts = load_corpus('wiki-offline')['train']['text']
-    return {'LSA-128 (TF-IDF → SVD, train articles)': cached_eval(out / 'lsa', tasks, lambda: lsa_encoder(arts)),
-            'word2vec-128 (skip-gram, train articles)': cached_eval(out / 'word2vec', tasks, lambda: word2vec_encoder(arts))}
+    arts = load_corpus('wiki-offline')['train']['text'] if texts is None else texts
+    return {f'LSA-128 (TF-IDF → SVD, {label})': cached_eval(out / 'lsa', tasks, lambda: lsa_encoder(arts)),
+            f'word2vec-128 (skip-gram, {label})': cached_eval(out / 'word2vec', tasks, lambda: word2vec_encoder(arts))}
 
 # %% ../nbs/05b_recipes.ipynb #85cc4388
 _STD_OPT = {'lr': 1e-3, 'embed_lr_mult': 1.0, 'embed_weight_decay': None}  # one learning rate for everything (the old cpu config)
@@ -189,6 +191,28 @@ def ablation_table(df: pd.DataFrame, refs: dict | None = None) -> str:
                      f"{cell(g.rt_acc.mean(), g.rt_ci.mean(), sd('rt_acc'))} | {cell(g.lee_spearman.mean(), None, sd('lee_spearman'))} "
                      f"[{g.lee_lo.iloc[0]:.2f}, {g.lee_hi.iloc[0]:.2f}] | {g.train_s.mean():.0f} |")
     return '\n'.join(lines)
+
+# %% ../nbs/05b_recipes.ipynb #60a247df
+def in_domain_corpus(folder: str | Path | None = None) -> Path:
+    "A corpus folder (train/validation/test.jsonl): the embedded articles' splits, plus unlabeled in-domain text in train only."
+    folder = Path(folder or cache_dir('corpora') / 'wiki-in-domain-v1')
+    if (folder / 'test.jsonl').exists(): return folder
+    wiki, d = load_corpus('wiki-offline'), package_dir('gensim') / 'test' / 'test_data'
+    extra = {'lee-background': [l.strip() for l in (d / 'lee_background.cor').read_text(encoding='latin-1').splitlines() if l.strip()],
+             'rt-probe-train': sentiment_task()['train'][0]}  # the sentiment probe's training snippets, without labels
+    tmp = folder.with_name(folder.name + '.partial'); tmp.mkdir(parents=True, exist_ok=True)
+    for split in ('train', 'validation', 'test'):
+        rows = [{'text': t, 'source': 'wiki'} for t in wiki[split]['text']]
+        if split == 'train': rows += [{'text': t, 'source': k} for k, ts in extra.items() for t in ts]
+        (tmp / f'{split}.jsonl').write_text('\n'.join(json.dumps(r) for r in rows))
+    tmp.rename(folder)  # the folder appears whole or not at all
+    return folder
+
+def in_domain_rows(folder: str | Path | None = None) -> dict:
+    "The main job's transformer and its bag of embeddings, trained on `in_domain_corpus` (rows for `ablation`)."
+    c = {'model': {'sigreg_weight': 0.2}, 'data': {'corpus': str(in_domain_corpus(folder))}}
+    return {'cpu config + in-domain text': ('lejepa', c),
+            'cpu config, 0 layers + in-domain text': ('lejepa', merge_config(c, {'model': {'num_layers': 0}}))}
 
 # %% ../nbs/05b_recipes.ipynb #b0d60b3a
 @torch.no_grad()

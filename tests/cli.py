@@ -16,5 +16,5 @@ def run(*args, timeout=600):
 def lejepa_text(*args):
     """`lejepa-text ARGS` in this process: the function the installed command calls, on the same arguments.
     A subprocess would spend about 13 s of a test's time importing PyTorch and Lightning again."""
-    from lejepa_text.train import main
+    from lejepa_text.cli import main
     return main([*map(str, args)])

@@ -29,7 +29,7 @@ def test_console_scripts_are_installed():
     "The installed package's commands (settings.ini's console_scripts) load the functions they name."
     from importlib.metadata import entry_points
     from lejepa_text.data import data_stats_cli
-    from lejepa_text.train import cli_entry
+    from lejepa_text.cli import cli_entry
     eps = {e.name: e for e in entry_points(group='console_scripts') if e.value.startswith('lejepa_text.')}
     assert set(eps) == {'lejepa-text', 'lejepa-text-data'}, eps
     assert eps['lejepa-text'].load() is cli_entry and eps['lejepa-text-data'].load() is data_stats_cli
@@ -37,7 +37,7 @@ def test_console_scripts_are_installed():
 
 def test_data_subcommand(tmp_path, monkeypatch, capsys):
     "`lejepa-text data --max_length 64 --out DIR` goes through the one command's dispatcher to the same table and stats.json."
-    from lejepa_text.train import main
+    from lejepa_text.cli import main
     monkeypatch.setenv('LEJEPA_TEXT_CACHE', str(tmp_path / 'cache'))
     main(['data', '--max_length', '64', '--out', str(tmp_path)])
     out = capsys.readouterr().out

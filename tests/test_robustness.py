@@ -58,7 +58,7 @@ def test_seeded_run_repeats_exactly(tmp_path):
 def test_resume_mid_epoch_is_exact(tmp_path):
     "Interrupted mid-epoch (Ctrl-C) and resumed: data order, span masks, SIGReg directions, optimiser and schedule all come back."
     import pytorch_lightning as pl
-    from lejepa_text.train import LeJEPACLI, _resolve_configs
+    from lejepa_text.cli import LeJEPACLI, _resolve_configs
     full = _fit(tmp_path / 'full', '--trainer.max_steps', 40)
 
     class CtrlCAt(pl.Callback):

@@ -41,7 +41,7 @@ def test_kill_and_resume(tmp_path):
     step1 = torch.load(last, map_location='cpu', weights_only=False)['global_step']
     assert step1 == step0 + 20, (step0, step1)
     # the killed attempt's metrics survive the resume (Lightning's CSV logger deletes metrics.csv when it starts)
-    from lejepa_text.train import read_metrics
+    from lejepa_text.cli import read_metrics
     assert (tmp_path / 'metrics.0.csv').exists()
     steps = read_metrics(tmp_path)[['step', 'train/loss']].dropna()['step']
     assert steps.is_unique and steps.min() < step0 <= steps.max() < step1, (steps.min(), step0, steps.max(), step1)
@@ -52,7 +52,7 @@ def test_export_command_round_trip(tmp_path):
     lejepa_text('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--trainer.max_steps', 5,
                 '--trainer.enable_progress_bar', 'false')
     lejepa_text('export', tmp_path / 'checkpoints' / 'last.ckpt', tmp_path / 'enc')
-    from lejepa_text.train import TextEmbedder
+    from lejepa_text.cli import TextEmbedder
     texts = ['A short sentence.', 'Another, somewhat longer sentence about the history of Rome.']
     a = TextEmbedder.from_pretrained(tmp_path / 'enc').encode(texts)
     b = TextEmbedder.from_pretrained(tmp_path / 'checkpoints' / 'last.ckpt').encode(texts)
@@ -72,7 +72,7 @@ def test_blog_recipe_stays_selectable(tmp_path):
 def test_user_error_is_one_line(capsys, monkeypatch):
     "A user error at the command line: one line `error: …` naming the fix, exit status 2; the traceback with --debug."
     import warnings
-    from lejepa_text.train import cli_entry
+    from lejepa_text.cli import cli_entry
     monkeypatch.setattr(sys, 'argv', ['lejepa-text'])
     with warnings.catch_warnings():  # cli_entry silences library notes for the process: keep that inside this test
         with pytest.raises(SystemExit) as e: cli_entry(['fit', '--config', 'no-such-config'])
@@ -86,7 +86,7 @@ def test_user_error_is_one_line(capsys, monkeypatch):
 
 def test_data_tokenizer_is_the_models(tmp_path):
     "`--data.tokenizer X` alone sets the tokenizer the model records (linked, not set twice), so an export names the right one."
-    from lejepa_text.train import LeJEPACLI
+    from lejepa_text.cli import LeJEPACLI
     from lejepa_text.config import config_path
     cli = LeJEPACLI(args=['--config', str(config_path('tiny')), '--data.tokenizer', 'my-tokenizer',
                           '--trainer.default_root_dir', str(tmp_path)], run=False)
@@ -96,8 +96,8 @@ def test_data_tokenizer_is_the_models(tmp_path):
 @pytest.mark.duration(30)
 def test_demo_says_when_the_safety_net_fired(tmp_path, capsys):
     "A demo stopped by max_time says so in its summary (with the step it reached); resumed, it finishes and says that."
-    from lejepa_text.train import demo
-    quiet = ['--no_eval', '--trainer.enable_progress_bar', 'false', '--trainer.enable_model_summary', 'false', '--trainer.log_every_n_steps', '1']
+    from lejepa_text.cli import demo
+    quiet = ['--evaluate', 'false', '--trainer.enable_progress_bar', 'false', '--trainer.enable_model_summary', 'false', '--trainer.log_every_n_steps', '1']
     s = demo(['--config', 'tiny', '--out', str(tmp_path / 'run'), *quiet, '--trainer.max_time', '00:00:00:03', '--trainer.max_steps', '100000'])
     assert 'safety net stopped training at step' in s['budget'] and s['steps'] < 100000
     last = capsys.readouterr().out.strip().splitlines()[-2:]  # the command ends with the budget, then the report's path
@@ -113,7 +113,7 @@ def test_demo_says_when_the_safety_net_fired(tmp_path, capsys):
 def test_export_any_objective(tmp_path):
     "`lejepa-text export` reads an MLM checkpoint too, and writes the same encoder as the run's own export."
     from lejepa_text import TextEmbedder
-    from lejepa_text.baselines import train_row
+    from lejepa_text.objectives import train_row
     train_row('mlm', tmp_path / 'mlm', 'tiny', max_steps=2)
     lejepa_text('export', tmp_path / 'mlm' / 'checkpoints' / 'last.ckpt', tmp_path / 'out')
     texts = ['The cat sat on the mat.', 'Stock markets fell sharply today.']

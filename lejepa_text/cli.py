@@ -4,9 +4,11 @@
 
 # %% ../nbs/04_train.ipynb #2a639567
 from __future__ import annotations
-import json, os, sys, time, argparse, warnings, importlib, importlib.util, logging
+import inspect, json, os, sys, time, warnings, importlib, importlib.util, logging
 from pathlib import Path
+import pytorch_lightning as pl
 from pytorch_lightning.cli import LightningCLI
+from jsonargparse import ArgumentParser
 from .datamodule import LeJEPATextDataModule
 from .model import LeJEPAText
 from .config import config_dir, list_configs, config_path
@@ -14,24 +16,41 @@ from .runs import default_loggers, default_callbacks, read_metrics, plot_run, su
 from .embed import TextEmbedder, export_encoder, model_card
 
 # %% auto #0
-__all__ = ['COMMANDS', 'CLI_NOISE', 'USER_ERRORS', 'LeJEPACLI', 'main', 'quiet_cli', 'cli_entry', 'demo', 'budget_note',
-           'export_cmd', 'data_cmd']
+__all__ = ['COMMANDS', 'HELP', 'CLI_NOISE', 'USER_ERRORS', 'LeJEPATrainer', 'LeJEPACLI', 'overview', 'main', 'quiet_cli',
+           'cli_entry', 'demo', 'budget_note', 'export_cmd', 'data_cmd']
 
 # %% ../nbs/04_train.ipynb #a29e1e39
+class LeJEPATrainer(pl.Trainer):
+    "Lightning's `Trainer` with one more entry point, `demo`: the main job (fit, then export, evaluate and report)."
+    def demo(self, model: pl.LightningModule, datamodule: pl.LightningDataModule | None = None,
+             out: str = 'runs/demo', # the run folder (for `fit`: --trainer.default_root_dir)
+             evaluate: bool = True, # probe the encoder after training (--evaluate false: skip)
+             ckpt_path: str | None = None): # resume from this checkpoint ('last': the run folder's)
+        "The main job: fit, then write the curves, summary.json, the encoder, its evaluation and a report."
+        t0 = time.time(); self.fit(model, datamodule=datamodule, ckpt_path=ckpt_path); train_s = time.time() - t0
+        self.demo_summary = _finish_demo(self, model, datamodule, Path(out), train_s, evaluate) if self.is_global_zero else {}
+        return self.demo_summary
+
 class LeJEPACLI(LightningCLI):
-    "LightningCLI for LeJEPAText with the project's run folder, loggers and checkpoints."
+    "LightningCLI for LeJEPAText with the project's run folder, loggers and checkpoints, and the `demo` subcommand."
     def __init__(self, *args, **kwargs):
         kwargs.setdefault('save_config_kwargs', {'overwrite': True})
         kwargs.setdefault('parser_kwargs', {'parser_mode': 'omegaconf'} if _has_omegaconf() else {})
+        kwargs.setdefault('trainer_class', LeJEPATrainer)
         super().__init__(LeJEPAText, LeJEPATextDataModule, *args, **kwargs)
+
+    @staticmethod
+    def subcommands() -> dict:
+        return {**LightningCLI.subcommands(), 'demo': {'model', 'datamodule'}}  # the Trainer's methods, and what the CLI passes itself
 
     def add_arguments_to_parser(self, parser):
         parser.link_arguments('data.tokenizer', 'model.tokenizer')  # one setting: the model records the tokenizer it was trained with
 
     def instantiate_trainer(self, **kwargs):
-        "The run folder (`default_root_dir`, default runs/lejepa) gets the project's loggers and checkpoints, unless the config sets its own."
-        cfg = (self.config_init[self.subcommand] if self.subcommand else self.config_init).get('trainer', {})
-        root = Path(cfg.get('default_root_dir') or 'runs/lejepa')
+        "The run folder (`default_root_dir`, default runs/lejepa; `demo`: `--out`) gets the project's loggers and checkpoints, unless the config sets its own."
+        sub = self.config_init[self.subcommand] if self.subcommand else self.config_init
+        cfg = sub.get('trainer', {})
+        root = Path(sub.get('out') or cfg.get('default_root_dir') or 'runs/lejepa')
         kwargs['default_root_dir'] = str(root)
         if cfg.get('logger') in (None, True): kwargs['logger'] = default_loggers(root)
         if cfg.get('enable_checkpointing', True) is not False:
@@ -52,23 +71,34 @@ def _resolve_configs(args: list[str]) -> list[str]:
         elif a.startswith('--config='): out[i] = '--config=' + str(config_path(a.split('=', 1)[1]))
     return out
 
-# extra subcommands: name -> function(list of args), or 'module:function' imported when used
-COMMANDS = {'bench': 'lejepa_text.bench:bench_cli', 'eval': 'lejepa_text.compare:eval_cli'}
+# The subcommands that are not training: name -> 'module:function', imported when used. Each function takes the list
+# of arguments and parses it with jsonargparse, the parser LightningCLI is built on: one syntax, one `--help` style.
+COMMANDS = {'eval': 'lejepa_text.compare:eval_cli', 'export': 'lejepa_text.cli:export_cmd',
+            'bench': 'lejepa_text.bench:bench_cli', 'data': 'lejepa_text.cli:data_cmd'}
+HELP = {'fit, validate': "Lightning's, on LeJEPAText and its data (--config NAME|FILE, --trainer.*, --model.*, --data.*)",
+        'demo': "the main job: fit (the same options; --config cpu unless given), then export, evaluate and report (--out DIR)",
+        'eval': 'probe a trained encoder next to the reference rows (--ckpt PATH), or train and compare every objective (--compare)',
+        'export': "write a checkpoint's encoder as a sentence-transformers model (CKPT FOLDER)",
+        'bench': "time the training step against the blog's, and the sections asked for (--all)",
+        'data': 'documents, words, tokens and chunks of every split of a corpus (--corpus NAME|PATH)'}
 
 def _command(name):
-    f = COMMANDS[name]
-    if isinstance(f, str):
-        mod, fn = f.split(':'); f = getattr(importlib.import_module(mod), fn)
-    return f
+    mod, fn = COMMANDS[name].split(':')
+    return getattr(importlib.import_module(mod), fn)
+
+def overview() -> str:
+    "What `lejepa-text` (no arguments, or --help) prints: every subcommand in one line."
+    lines = ['usage: lejepa-text SUBCOMMAND [options]   (lejepa-text SUBCOMMAND --help: its options)', '',
+             *(f'  {k:<15}{v}' for k, v in HELP.items()), '', f"shipped configs (--config NAME): {', '.join(list_configs())}"]
+    return '\n'.join(lines)
 
 def main(args: list[str] | None = None):
-    "The `lejepa-text` command: Lightning's `fit`/`validate`, plus the project's own subcommands."
+    "The `lejepa-text` command: Lightning's `fit`/`validate`, the main job `demo`, and the project's other subcommands."
     args = list(sys.argv[1:] if args is None else args)
     if args and args[0] in COMMANDS: return _command(args[0])(args[1:])
-    if not args or args[0] in ('-h', '--help'):
-        print(f"lejepa-text: fit | validate (Lightning's CLI, see `lejepa-text fit --help`) | {' | '.join(sorted(COMMANDS))}\n"
-              f"shipped configs (--config NAME): {', '.join(list_configs())}")
-        if not args: return
+    if not args or args[0] in ('-h', '--help'): return print(overview())
+    if args[0] == 'demo' and not any(a == '--config' or a.startswith('--config=') for a in args):
+        args[1:1] = ['--config', 'cpu']  # the main job's config
     return LeJEPACLI(args=_resolve_configs(args))
 
 # Library notes a user of the command cannot act on: LightningCLI's notice that `args` and `sys.argv` are both set (the
@@ -106,26 +136,21 @@ def cli_entry(argv: list[str] | None = None):
         raise SystemExit(2)
 
 # %% ../nbs/04_train.ipynb #21f6898a
-def demo(args: list[str] | None = None):
-    "The main job: train the `cpu` config on the embedded corpus, then write plots, summary.json and the encoder."
-    p = argparse.ArgumentParser(prog='lejepa-text demo', description=demo.__doc__)
-    p.add_argument('--out', default='runs/demo', help='run folder')
-    p.add_argument('--config', default='cpu', help='shipped config name or YAML path')
-    p.add_argument('--no_eval', action='store_true', help='skip the evaluation after training')
-    a, extra = p.parse_known_args(args)
-    t0 = time.time()
-    cli = main(['fit', '--config', a.config, '--trainer.default_root_dir', a.out, *extra])
-    train_s = time.time() - t0
-    out = Path(a.out)
-    plots, data = plot_run(out), dict(cli.datamodule.hparams)
-    export_encoder(cli.model, out / 'encoder', cli.datamodule.tokenizer, data=data)
+def demo(args: list[str] | None = None) -> dict:
+    "The main job from Python: `lejepa-text demo` with these arguments (the `cpu` config unless `--config` is given); returns its summary."
+    return main(['demo', *(args or [])]).trainer.demo_summary
+
+def _finish_demo(trainer, model, datamodule, out: Path, train_s: float, evaluate: bool) -> dict:
+    "After `fit`: the curves, the exported encoder, its evaluation and model card, the report and summary.json."
+    plots, data = plot_run(out), dict(datamodule.hparams)
+    export_encoder(model, out / 'encoder', datamodule.tokenizer, data=data)
     summary = {**summarize_run(out), 'train_seconds': round(train_s, 1), 'plots': [str(p) for p in plots], 'encoder': str(out / 'encoder'),
-               'embed_dim': cli.model.hparams.embed_dim, 'budget': budget_note(cli.trainer)}
-    (out / 'train.json').write_text(json.dumps({'steps': int(cli.trainer.global_step), 'train_seconds': round(train_s, 1)}))  # the table's row
-    if not a.no_eval:
+               'embed_dim': model.hparams.embed_dim, 'budget': budget_note(trainer)}
+    (out / 'train.json').write_text(json.dumps({'steps': int(trainer.global_step), 'train_seconds': round(train_s, 1)}))  # the table's row
+    if evaluate:
         from lejepa_text.evaluate import eval_run, QUICK_REFERENCES  # the evaluation chapter: probes and table
         summary['eval'] = eval_run(out / 'encoder', out, references=QUICK_REFERENCES)  # MiniLM's row: `lejepa-text eval`
-        model_card(out / 'encoder', dict(cli.model.hparams), data, (out / 'eval.md').read_text())  # the card, now with its table
+        model_card(out / 'encoder', dict(model.hparams), data, (out / 'eval.md').read_text())  # the card, now with its table
     summary['report'] = str(write_report(out, summary))
     (out / 'summary.json').write_text(json.dumps(summary, indent=1))
     print('\n== lejepa-text demo: summary ==')
@@ -141,29 +166,26 @@ def budget_note(trainer) -> str:
             f'than the budget assumes, so the numbers are not the main job\'s; its last checkpoint is kept: the same command with '
             f'--trainer.max_time 00:01:00:00 (or more) resumes it and finishes the {budget} steps.')
 
-COMMANDS['demo'] = demo
-
 # %% ../nbs/04_train.ipynb #7e76547c
 def export_cmd(args: list[str] | None = None):
     "lejepa-text export CKPT FOLDER: write a checkpoint's encoder (LeJEPA, MLM, EMA-JEPA or lang-jepa) as a sentence-transformers model."
-    p = argparse.ArgumentParser(prog='lejepa-text export', description=export_cmd.__doc__)
-    p.add_argument('ckpt'); p.add_argument('folder')
+    p = ArgumentParser(prog='lejepa-text export', description=export_cmd.__doc__)
+    p.add_argument('ckpt', help='a Lightning checkpoint (.ckpt) of any objective'); p.add_argument('folder', help='the folder to write')
     a = p.parse_args(args)
     if not Path(a.ckpt).is_file(): raise FileNotFoundError(f'{a.ckpt} is not a checkpoint file: pass a .ckpt, e.g. runs/demo/checkpoints/last.ckpt')
     import torch
-    from lejepa_text.baselines import load_trained, eval_encoder  # every objective's checkpoint, and the encoder it is evaluated with
+    from lejepa_text.objectives import load_trained, eval_encoder  # every objective's checkpoint, and the encoder it is evaluated with
     model = load_trained(a.ckpt)
     data = torch.load(a.ckpt, map_location='cpu', weights_only=False).get('datamodule_hyper_parameters')  # for the model card
     print(export_encoder(eval_encoder(model), a.folder, hparams=dict(model.hparams), data=data))
 
-COMMANDS['export'] = export_cmd
-
 # %% ../nbs/04_train.ipynb #43bcb7b7
 def data_cmd(args: list[str] | None = None):
     "lejepa-text data: documents, words, tokens and chunks of every split of a corpus (`--out DIR` saves stats.json); the same as `lejepa-text-data`."
-    from fastcore.script import anno_parser
     from lejepa_text.data import data_stats_cli
-    a = anno_parser(data_stats_cli.__wrapped__, prog='lejepa-text data').parse_args(args)
-    return data_stats_cli.__wrapped__(**{k: v for k, v in vars(a).items() if k not in ('pdb', 'xtra')})  # fastcore's own two flags
-
-COMMANDS['data'] = data_cmd
+    p = ArgumentParser(prog='lejepa-text data', description=data_cmd.__doc__)
+    p.add_argument('--corpus', default='wiki-offline', help="corpus name or path (see `load_corpus`)")
+    p.add_argument('--tokenizer', default='gpt2', help='tokenizer name or path')
+    p.add_argument('--max_length', type=int, default=128, help='tokens per chunk')
+    p.add_argument('--out', help='folder for stats.json (optional)')
+    return data_stats_cli.__wrapped__(**p.parse_args(args).as_dict())
