@@ -1,5 +1,5 @@
 "Data behaviour at the command line and without the hub."
-import json
+import json, sys
 from pathlib import Path
 import pytest
 
@@ -11,13 +11,12 @@ def test_hub_unreachable_names_offline_default():
     assert 'Could not reach the HuggingFace hub' in str(e.value) and 'wiki-offline' in str(e.value), str(e.value)
 
 
-def test_data_stats_cli(tmp_path, monkeypatch, capsys):
-    "`lejepa-text-data --max_length 64 --out DIR` (its argument parser, in this process) prints the split table and writes stats.json."
-    from fastcore.script import anno_parser
-    from lejepa_text.data import data_stats_cli
+def test_data_stats_entry(tmp_path, monkeypatch, capsys):
+    "`lejepa-text-data --max_length 64 --out DIR` (the console entry, in this process) prints the split table and writes stats.json."
+    from lejepa_text.cli import data_entry
     monkeypatch.setenv('LEJEPA_TEXT_CACHE', str(tmp_path / 'cache'))
-    args = anno_parser(data_stats_cli.__wrapped__).parse_args(['--max_length', '64', '--out', str(tmp_path)])
-    data_stats_cli(**{k: v for k, v in vars(args).items() if k not in ('pdb', 'xtra')})  # fastcore's own two flags
+    monkeypatch.setattr(sys, 'argv', ['lejepa-text-data', '--max_length', '64', '--out', str(tmp_path)])
+    data_entry()
     out = capsys.readouterr().out
     assert 'train' in out and 'CC BY-SA 4.0' in out
     stats = json.loads((tmp_path / 'stats.json').read_text())
@@ -28,11 +27,10 @@ def test_data_stats_cli(tmp_path, monkeypatch, capsys):
 def test_console_scripts_are_installed():
     "The installed package's commands (settings.ini's console_scripts) load the functions they name."
     from importlib.metadata import entry_points
-    from lejepa_text.data import data_stats_cli
-    from lejepa_text.cli import cli_entry
+    from lejepa_text.cli import cli_entry, data_entry
     eps = {e.name: e for e in entry_points(group='console_scripts') if e.value.startswith('lejepa_text.')}
     assert set(eps) == {'lejepa-text', 'lejepa-text-data'}, eps
-    assert eps['lejepa-text'].load() is cli_entry and eps['lejepa-text-data'].load() is data_stats_cli
+    assert eps['lejepa-text'].load() is cli_entry and eps['lejepa-text-data'].load() is data_entry
 
 
 def test_data_subcommand(tmp_path, monkeypatch, capsys):

@@ -38,8 +38,8 @@ def write_nb(path, nb):
 
 def test_html_name():
     "Pages are named as nbdev names them for Quarto (`output-file`)."
-    assert sc.html_name('00_data.ipynb') == 'data.html'
-    assert sc.html_name('03b_callbacks.ipynb') == 'callbacks.html'
+    assert sc.html_name('01_data.ipynb') == 'data.html'
+    assert sc.html_name('09_callbacks.ipynb') == 'callbacks.html'
     assert sc.html_name('index.ipynb') == 'index.html'
     assert sc.html_name('tutorials/01_Intro.ipynb') == 'tutorials/intro.html'
 
@@ -94,10 +94,10 @@ def test_pandoc_ids():
 
 def test_rewrite_href():
     "Links as Quarto serves them: notebooks become their pages, doc links to this site become relative."
-    pages, url = ['index.ipynb', '01_sigreg.ipynb'], 'https://x.github.io/proj'
-    assert sc._rewrite_href('01_sigreg.ipynb#the-statistic', 'index.ipynb', pages, url) == 'sigreg.html#the-statistic'
+    pages, url = ['index.ipynb', '05_sigreg.ipynb'], 'https://x.github.io/proj'
+    assert sc._rewrite_href('05_sigreg.ipynb#the-statistic', 'index.ipynb', pages, url) == 'sigreg.html#the-statistic'
     assert sc._rewrite_href('https://x.github.io/proj/sigreg.html#sigreg', 'index.ipynb', pages, url) == 'sigreg.html#sigreg'
-    assert sc._rewrite_href('01_sigreg.html', 'index.ipynb', pages, url) == '01_sigreg.html'     # not a page of the site
+    assert sc._rewrite_href('05_sigreg.html', 'index.ipynb', pages, url) == '05_sigreg.html'     # not a page of the site
     assert sc._rewrite_href('https://arxiv.org/abs/1', 'index.ipynb', pages, url) == 'https://arxiv.org/abs/1'
 
 

@@ -4,7 +4,7 @@
 1. Each page notebook (`nbs/*.ipynb` not starting with `_`; index first, then sidebar.yml's order) goes
    through nbdev's docs processors (`FilterDefaults`, what `nbdev_docs` runs before Quarto: hidden and
    exported cells removed, `show_doc` rendered, doc links added), then nbconvert renders it to HTML from
-   its stored outputs, named as the site names it (`01_sigreg.ipynb` -> `sigreg.html`), with a sidebar in
+   its stored outputs, named as the site names it (`05_sigreg.ipynb` -> `sigreg.html`), with a sidebar in
    reading order and Quarto's heading ids. Nothing runs but what nbdev runs to render `show_doc` (exported
    cells, import cells, `show_doc` calls); a cell that mixes imports with other code, which `nbdev_docs`
    would run at every build, is reported instead.
@@ -47,7 +47,7 @@ def _sidebar_entries(contents):
             yield from _sidebar_entries(o.get('contents'))
 
 def html_name(rel):
-    "Where the site puts notebook `rel` (nbdev's `output-file`): `00_data.ipynb` -> `data.html`."
+    "Where the site puts notebook `rel` (nbdev's `output-file`): `01_data.ipynb` -> `data.html`."
     rel = Path(rel)
     return rel.with_name(re.sub(r'^\d+[a-zA-Z0-9]*_', '', rel.name.lower())).with_suffix('.html').as_posix()
 
@@ -544,7 +544,7 @@ def main(argv=None):
     ap.add_argument('--mathjax', default='auto', help="'auto' (jupyter-server-mathjax's copy if installed), 'none', or a URL")
     ap.add_argument('--no-screenshots', action='store_true', help='load every page but save no screenshots (half the browser time)')
     ap.add_argument('--no-show-doc', action='store_true', help="don't run nbdev's show_doc cells (faster; show_doc output missing)")
-    ap.add_argument('--only', nargs='*', help='check only these notebooks (e.g. 01_sigreg.ipynb)')
+    ap.add_argument('--only', nargs='*', help='check only these notebooks (e.g. 05_sigreg.ipynb)')
     ap.add_argument('--root', default=str(ROOT), help='project root (where settings.ini is)')
     a = ap.parse_args(argv)
     root = Path(a.root)
