@@ -47,6 +47,6 @@ readme: setup
 site-check: setup
 	$(BIN)/python tools/site_check.py
 
-# After executing notebooks: record which exported code made their stored outputs (NB="20_train.ipynb ..." or all).
+# After executing notebooks: record which exported code made their stored outputs (NB="21_train.ipynb ..." or all).
 record-outputs: setup
 	$(BIN)/python tools/site_check.py --record $(NB)

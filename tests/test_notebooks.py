@@ -11,7 +11,7 @@ NBS = sorted(p for p in (ROOT / 'nbs').rglob('*.ipynb') if not p.name.startswith
 BIN = Path(sys.executable).parent
 
 
-NB_SECONDS = {'08_model': 80, '01_data': 50, '05_sigreg': 45, '20_train': 25}  # the slowest notebooks, scheduled first
+NB_SECONDS = {'09_model': 80, '01_data': 50, '06_sigreg': 45, '21_train': 25}  # the slowest notebooks, scheduled first
 
 
 def test_slow_notebooks_exist():

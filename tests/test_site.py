@@ -39,7 +39,7 @@ def write_nb(path, nb):
 def test_html_name():
     "Pages are named as nbdev names them for Quarto (`output-file`)."
     assert sc.html_name('01_data.ipynb') == 'data.html'
-    assert sc.html_name('09_callbacks.ipynb') == 'callbacks.html'
+    assert sc.html_name('10_callbacks.ipynb') == 'callbacks.html'
     assert sc.html_name('index.ipynb') == 'index.html'
     assert sc.html_name('tutorials/01_Intro.ipynb') == 'tutorials/intro.html'
 
@@ -94,10 +94,10 @@ def test_pandoc_ids():
 
 def test_rewrite_href():
     "Links as Quarto serves them: notebooks become their pages, doc links to this site become relative."
-    pages, url = ['index.ipynb', '05_sigreg.ipynb'], 'https://x.github.io/proj'
-    assert sc._rewrite_href('05_sigreg.ipynb#the-statistic', 'index.ipynb', pages, url) == 'sigreg.html#the-statistic'
+    pages, url = ['index.ipynb', '06_sigreg.ipynb'], 'https://x.github.io/proj'
+    assert sc._rewrite_href('06_sigreg.ipynb#the-statistic', 'index.ipynb', pages, url) == 'sigreg.html#the-statistic'
     assert sc._rewrite_href('https://x.github.io/proj/sigreg.html#sigreg', 'index.ipynb', pages, url) == 'sigreg.html#sigreg'
-    assert sc._rewrite_href('05_sigreg.html', 'index.ipynb', pages, url) == '05_sigreg.html'     # not a page of the site
+    assert sc._rewrite_href('06_sigreg.html', 'index.ipynb', pages, url) == '06_sigreg.html'     # not a page of the site
     assert sc._rewrite_href('https://arxiv.org/abs/1', 'index.ipynb', pages, url) == 'https://arxiv.org/abs/1'
 
 
@@ -192,3 +192,12 @@ def test_site(tmp_path):
     print(r.stdout, f'\n(site check took {time.time() - t:.0f} s)')
     assert r.returncode == 0, f'the site check found problems (table above; pages and screenshots in _site_check/ after ' \
                               f'`python tools/site_check.py`):\n{r.stderr[-2000:]}'
+
+
+def test_title_cell_keeps_only_title_and_description():
+    "nbdev drops a title cell's other text from the page (it becomes front matter): the check reports it."
+    import nbformat
+    ok = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('# Data\n> The corpus.'), nbformat.v4.new_markdown_cell('Text.')])
+    assert sc.title_cell_problem(ok) is None
+    bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('# Data\n> The corpus.\n\nAn intro a reader never sees.')])
+    assert 'drops it' in sc.title_cell_problem(bad)

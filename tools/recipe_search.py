@@ -16,7 +16,7 @@ from lejepa_text.encoder import EncoderConfig, TextEncoder
 from lejepa_text.views import DocumentTokens, DocumentViews, pack_views
 from lejepa_text.encoder import segment_mean
 from lejepa_text.model import multiview_loss, Projector, ViewBatchNorm
-from lejepa_text.data import EpochSampler
+from lejepa_text.masks import EpochSampler
 from lejepa_text.sigreg import SIGReg
 from lejepa_text.evaluate import load_tasks, evaluate_encoder
 from lejepa_text.encoder import encode_texts

@@ -4,7 +4,7 @@
 1. Each page notebook (`nbs/*.ipynb` not starting with `_`; index first, then sidebar.yml's order) goes
    through nbdev's docs processors (`FilterDefaults`, what `nbdev_docs` runs before Quarto: hidden and
    exported cells removed, `show_doc` rendered, doc links added), then nbconvert renders it to HTML from
-   its stored outputs, named as the site names it (`05_sigreg.ipynb` -> `sigreg.html`), with a sidebar in
+   its stored outputs, named as the site names it (`06_sigreg.ipynb` -> `sigreg.html`), with a sidebar in
    reading order and Quarto's heading ids. Nothing runs but what nbdev runs to render `show_doc` (exported
    cells, import cells, `show_doc` calls); a cell that mixes imports with other code, which `nbdev_docs`
    would run at every build, is reported instead.
@@ -212,6 +212,15 @@ def _docs_procs():
             return [exec_docs if p is exec_show_docs else p for p in super().base_procs() if self.run or p is not exec_show_docs]
     return Procs
 
+def title_cell_problem(nb):
+    "nbdev makes the first `# Title` markdown cell the page's front matter and drops everything else in it: report such text."
+    for c in nb.cells:
+        if c.cell_type != 'markdown' or not re.search(r'^#\s+\S', c.source, flags=re.M): continue
+        rest = [l for l in c.source.splitlines() if l.strip() and not re.match(r'^(#\s|>\s|-\s+\S.*:.*\S\s*$)', l)]
+        return (f'the title cell holds more than the title and description, and the site drops it ({rest[0][:40]!r}...): '
+                'move it to a markdown cell of its own') if rest else None
+    return None
+
 def process(path, run_show_doc=True):
     """The notebook as `nbdev_docs` hands it to Quarto, with ([problems], [notes]) from processing.
     nbdev runs the exported cells, import cells and `show_doc` cells to render the API docs; so do we (nothing else)."""
@@ -220,6 +229,7 @@ def process(path, run_show_doc=True):
     Procs = _docs_procs()
     try:
         nb = _read(path)
+        if (tp := title_cell_problem(nb)): probs.append(tp)
         try:
             Procs.run = run_show_doc
             Procs()(nb)
@@ -544,7 +554,7 @@ def main(argv=None):
     ap.add_argument('--mathjax', default='auto', help="'auto' (jupyter-server-mathjax's copy if installed), 'none', or a URL")
     ap.add_argument('--no-screenshots', action='store_true', help='load every page but save no screenshots (half the browser time)')
     ap.add_argument('--no-show-doc', action='store_true', help="don't run nbdev's show_doc cells (faster; show_doc output missing)")
-    ap.add_argument('--only', nargs='*', help='check only these notebooks (e.g. 05_sigreg.ipynb)')
+    ap.add_argument('--only', nargs='*', help='check only these notebooks (e.g. 06_sigreg.ipynb)')
     ap.add_argument('--root', default=str(ROOT), help='project root (where settings.ini is)')
     a = ap.parse_args(argv)
     root = Path(a.root)
