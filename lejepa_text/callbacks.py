@@ -22,7 +22,7 @@ class FiniteLossGuard(Callback):
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
         if trainer.global_step % self.every_n_steps: return
-        parts = getattr(pl_module, '_last_parts', None) or {}
+        parts = outputs.get('parts', outputs) if isinstance(outputs, dict) else {'loss': outputs}  # training_step's return value
         vals = {k: float(v) for k, v in parts.items()}
         bad = [k for k, v in vals.items() if not math.isfinite(v)]
         if bad:
@@ -45,7 +45,7 @@ class CollapseAlarm(Callback):
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
         step = trainer.global_step
         if step % self.every_n_steps: return
-        m = getattr(pl_module, '_last_monitors', None)
+        m = outputs.get('monitors') if isinstance(outputs, dict) else None  # training_step's return value
         if not m: return
         rank, std = float(m['eff_rank']), float(m['repr_std'])
         low = rank < self.min_eff_rank or std < self.min_repr_std

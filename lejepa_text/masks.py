@@ -11,7 +11,7 @@ from .dist import rank_world
 from .data import tokenize_corpus
 
 # %% auto #0
-__all__ = ['generate_span_mask', 'item_generator', 'ChunkedTextDataset', 'EpochSampler']
+__all__ = ['generate_span_mask', 'seeded_generator', 'ChunkedTextDataset', 'EpochSampler']
 
 # %% ../nbs/02_masks.ipynb #4180549c
 def generate_span_mask(seq_len: int, # tokens in the chunk (T)
@@ -27,9 +27,9 @@ def generate_span_mask(seq_len: int, # tokens in the chunk (T)
     return torch.arange(seq_len) >= split
 
 # %% ../nbs/02_masks.ipynb #67120d33
-def item_generator(seed: int, epoch: int, idx: int) -> torch.Generator:
-    "The generator for one chunk's mask: a pure function of (seed, epoch, idx)."
-    h = hashlib.blake2b(f'{seed}|{epoch}|{idx}'.encode(), digest_size=8).digest()
+def seeded_generator(*parts) -> torch.Generator:
+    "A generator that is a pure function of `parts`, e.g. (seed, epoch, index): the one source of every mask's and view's randomness."
+    h = hashlib.blake2b('|'.join(map(str, parts)).encode(), digest_size=8).digest()
     return torch.Generator().manual_seed(int.from_bytes(h, 'little') & (2**63 - 1))
 
 # %% ../nbs/02_masks.ipynb #1c4c0d54
@@ -53,7 +53,7 @@ class ChunkedTextDataset(Dataset):
     def __getitem__(self, i): # an index, or (index, epoch) from `EpochSampler`
         idx, epoch = i if isinstance(i, tuple) else (i, 0)
         ids = torch.from_numpy(self.chunks[idx].astype(np.int64))  # (T,)
-        mask = generate_span_mask(self.max_length, self.min_length, item_generator(self.seed, epoch, idx))
+        mask = generate_span_mask(self.max_length, self.min_length, seeded_generator(self.seed, epoch, idx))
         return {'input_ids': ids, 'target_mask': mask}
 
 # %% ../nbs/02_masks.ipynb #8b25be8a

@@ -199,15 +199,15 @@ def _common_step(self: LeJEPAText, batch, stage: str):
     if stage == 'val':  # the validation embeddings of every view kind, for an effective rank over many rows (below)
         kinds = out.get('kinds') or {'context': out['context'], 'target': out['target']}
         for k, v in kinds.items(): self._val_rows.setdefault(k, []).append(v.detach().float())
-    if stage == 'train':  # kept for the guards (FiniteLossGuard, CollapseAlarm), which read them on the host
-        self._last_parts = {k: logs[k].detach() for k in ('loss', 'pred_loss', 'sigreg')}
-        self._last_monitors = {k: logs[k] for k in ('repr_std', 'eff_rank')}
     bs = out['context'].shape[0]
     self.log_dict({f'{stage}/{k}': v.detach() for k, v in logs.items()}, batch_size=bs,
                   on_step=stage == 'train', on_epoch=stage != 'train', sync_dist=stage != 'train')
     self.log(f'{stage}_loss', out['loss'].detach(), batch_size=bs, prog_bar=True, logger=False,
              on_step=stage == 'train', on_epoch=stage != 'train', sync_dist=stage != 'train')
-    return out['loss']
+    if stage != 'train': return out['loss']
+    # training: the loss, and for the guards (FiniteLossGuard, CollapseAlarm: `outputs` of on_train_batch_end) its parts and monitors
+    return {'loss': out['loss'], 'parts': {k: logs[k].detach() for k in ('loss', 'pred_loss', 'sigreg')},
+            'monitors': {k: logs[k] for k in ('repr_std', 'eff_rank')}}
 
 @patch
 def training_step(self: LeJEPAText, batch, batch_idx): return self._common_step(batch, 'train')

@@ -4,18 +4,13 @@
 
 # %% ../nbs/03_streaming.ipynb #08937bd2
 from __future__ import annotations
-import hashlib
 import torch
 from torch.utils.data import IterableDataset, get_worker_info
-from .masks import generate_span_mask
+from .masks import generate_span_mask, seeded_generator
 from .dist import rank_world
 
 # %% auto #0
 __all__ = ['StreamingChunks']
-
-# %% ../nbs/03_streaming.ipynb #ab4f65fd
-def _seed(*parts) -> int:
-    return int.from_bytes(hashlib.blake2b('|'.join(map(str, parts)).encode(), digest_size=8).digest(), 'little') & (2**63 - 1)
 
 # %% ../nbs/03_streaming.ipynb #dcb0aac4
 class StreamingChunks(IterableDataset):
@@ -62,5 +57,5 @@ def chunks(self: StreamingChunks):
         buf.extend(self.tokenizer(text, add_special_tokens=False, verbose=False)['input_ids'] + [eos])
         while len(buf) >= T:
             ids, buf = buf[:T], buf[T:]
-            g = torch.Generator().manual_seed(_seed(self.seed, self.epoch, rank, worker, k)); k += 1
+            g = seeded_generator(self.seed, self.epoch, rank, worker, k); k += 1
             yield {'input_ids': torch.tensor(ids, dtype=torch.long), 'target_mask': generate_span_mask(T, self.min_length, g)}

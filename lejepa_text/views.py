@@ -8,7 +8,7 @@ import math
 import numpy as np, torch
 from torch.utils.data import Dataset
 from .data import tokenize_corpus, separator_id
-from .masks import item_generator
+from .masks import seeded_generator
 
 # %% auto #0
 __all__ = ['RECIPES', 'DocumentTokens', 'windows', 'crop', 'split_spans', 'sentence_marks', 'sentence_spans', 'sentence_pair',
@@ -128,7 +128,7 @@ def __getitem__(self: DocumentViews, i) -> dict: # an index, or (index, epoch) f
     idx, epoch = i if isinstance(i, tuple) else (i, 0)
     d, start, n = (int(x) for x in self.items[idx])
     win = torch.from_numpy(self.docs[d][start:start + n].astype(np.int64))  # (n,)
-    return window_views(self, win, item_generator(self.seed, epoch, idx))
+    return window_views(self, win, seeded_generator(self.seed, epoch, idx))
 
 def window_views(cfg, win: torch.Tensor, g: torch.Generator) -> dict:
     "The views of one window `win` (n,) under the settings of `cfg` (a `DocumentViews` or `StreamingViews`)."
@@ -165,7 +165,7 @@ def pack_views(batch: list[dict], # items of `DocumentViews`, each with V views
             'recipe': batch[0].get('recipe', 'multiview')}
 
 # %% ../nbs/04_views.ipynb #81c50097
-from .streaming import StreamingChunks, _seed
+from .streaming import StreamingChunks
 from .dist import rank_world
 from torch.utils.data import get_worker_info
 
@@ -189,5 +189,5 @@ class StreamingViews(StreamingChunks):
             ids = torch.tensor(self.tokenizer(text, add_special_tokens=False, verbose=False)['input_ids'], dtype=torch.long)
             for s, l in windows(len(ids), self.max_length):
                 if l < shortest or (self.marks is not None and len(sentence_spans(ids[s:s + l], self.marks)) < 2): continue
-                g = torch.Generator().manual_seed(_seed(self.seed, self.epoch, rank, worker, k)); k += 1
+                g = seeded_generator(self.seed, self.epoch, rank, worker, k); k += 1
                 yield window_views(self, ids[s:s + l], g)
