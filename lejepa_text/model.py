@@ -15,7 +15,7 @@ from .dist import gather_rows
 
 # %% auto #0
 __all__ = ['ARCH_KEYS', 'effective_rank', 'LeJEPAText', 'Projector', 'ViewBatchNorm', 'multiview_loss', 'check_data_fits',
-           'warmup_cosine']
+           'warm_start_', 'warmup_cosine']
 
 # %% ../nbs/09_model.ipynb #7a33bf67
 @torch.no_grad()
@@ -55,6 +55,7 @@ class LeJEPAText(pl.LightningModule):
                  embed_weight_decay: float | None = None, # the token table's weight decay (None: weight_decay)
                  tokenizer: str = 'gpt2', # the tokenizer the ids come from (for `encode`)
                  local_token_mask: float = 0.0, # multiview: in training, this fraction of the local views' tokens is replaced by <|endoftext|>
+                 init_from: str | None = None, # warm start: an exported encoder folder or a .ckpt whose matching weights replace the initial ones (see below)
                  seed: int = 0): # seed of SIGReg's directions
         super().__init__()
         self.save_hyperparameters()
@@ -248,8 +249,33 @@ def check_data_fits(model: LeJEPAText, dm) -> None:
         raise ValueError(f"The tokenizer '{h.tokenizer}' has {n} ids but the model's embedding table has "
                          f"--model.vocab_size={model.hparams.vocab_size}: set --model.vocab_size to at least {n}.")
 
+def warm_start_(encoder: nn.Module, # the encoder to start from another's weights (changed in place)
+                path) -> list[str]: # an exported encoder folder (run/encoder) or a Lightning checkpoint of any objective
+    "Copy every weight of the encoder at `path` whose name and shape match `encoder`'s; return the names copied."
+    from pathlib import Path
+    path = Path(path)
+    if path.suffix == '.ckpt' and path.is_file():
+        sd = torch.load(path, map_location='cpu', weights_only=False)['state_dict']
+        state = {k.removeprefix('encoder.'): v for k, v in sd.items() if k.startswith('encoder.')}
+    elif (path / 'model.safetensors').is_file():
+        from safetensors.torch import load_file
+        state = {k.removeprefix('encoder.'): v for k, v in load_file(path / 'model.safetensors').items()}
+    else: raise FileNotFoundError(f"--model.init_from {path} is neither a .ckpt file nor an exported encoder folder "
+                                  "(one with model.safetensors, e.g. run/encoder): pass one of those, or drop init_from")
+    own = encoder.state_dict()
+    if 'token_embedding.weight' not in state or state['token_embedding.weight'].shape != own['token_embedding.weight'].shape:
+        raise ValueError(f"{path} holds no token table of shape {tuple(own['token_embedding.weight'].shape)} (vocab_size, embed_dim): "
+                         "warm-start from an encoder with this model's vocabulary and width")
+    names = [k for k, v in state.items() if k in own and own[k].shape == v.shape]
+    with torch.no_grad():
+        for k in names: own[k].copy_(state[k])  # the state dict shares the parameters' storage
+    return names
+
 @patch
-def on_fit_start(self: LeJEPAText): check_data_fits(self, getattr(self.trainer, 'datamodule', None))
+def on_fit_start(self: LeJEPAText):
+    check_data_fits(self, getattr(self.trainer, 'datamodule', None))
+    if self.hparams.get('init_from') and self.trainer.global_step == 0 and not self.trainer.ckpt_path:  # a resumed run keeps its weights
+        self._warm_started = warm_start_(self.encoder, self.hparams.init_from)
 
 @patch
 def on_load_checkpoint(self: LeJEPAText, checkpoint: dict):

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json, re, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from .data import load_corpus, cache_dir, package_dir
+from .data import load_corpus, cache_dir, package_dir, tokenize_corpus
+from .encoder import masked_mean
+from .embed import TextEmbedder
 from .evaluate import (load_tasks, sentiment_task, evaluate_encoder, similarity_score, tasks_key, load_encoder, to_markdown,
                                   reference_rows, QUICK_REFERENCES)
 from .compare import check_budget, loss_vs_accuracy
@@ -17,7 +19,8 @@ from .config import load_config, merge_config
 # %% auto #0
 __all__ = ['ABLATION', 'MAIN_BUDGET', 'word_tokens', 'lsa_encoder', 'word2vec_encoder', 'accuracy_ci', 'lee_ci',
            'evaluate_with_ci', 'cached_eval', 'corpus_rows', 'check_hparams', 'ablation', 'ablation_table',
-           'in_domain_corpus', 'in_domain_rows', 'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats']
+           'in_domain_corpus', 'in_domain_rows', 'token_counts', 'rare_tokens_dropped', 'fixed_loss',
+           'loss_vs_accuracy_fixed', 'pooling_stats']
 
 # %% ../nbs/17_recipes.ipynb #e296443c
 def word_tokens(text: str) -> list[str]:
@@ -214,6 +217,29 @@ def in_domain_rows(folder: str | Path | None = None) -> dict:
     return {'cpu config + in-domain text': ('lejepa', c),
             'cpu config, 0 layers + in-domain text': ('lejepa', merge_config(c, {'model': {'num_layers': 0}})),
             'cpu config, 0 layers, λ = 0.05 + in-domain text': ('lejepa', merge_config(c, {'model': {'num_layers': 0, 'sigreg_weight': 0.05}}))}
+
+# %% ../nbs/17_recipes.ipynb #3783c98b
+def token_counts(tokenizer, corpus: str = 'wiki-offline') -> np.ndarray: # (vocab,) int
+    "How often each token id occurs in the train split of `corpus`."
+    return np.bincount(tokenize_corpus(load_corpus(corpus)['train'], tokenizer).astype(np.int64), minlength=len(tokenizer))
+
+def rare_tokens_dropped(folder: str | Path, # an exported encoder
+                        counts: np.ndarray, # `token_counts` of its pretraining corpus
+                        min_count: int = 1): # leave out tokens seen fewer times (0: keep every token, as `TextEmbedder.encode`)
+    "A list[str] -> (N, D) function: the encoder's mean-pooled embedding of each text without its rare tokens."
+    emb = TextEmbedder.from_pretrained(folder); enc, tok = emb.encoder.eval(), emb.tokenizer
+    keep, pad = counts >= min_count, tok.eos_token_id
+    @torch.no_grad()
+    def encode(texts: list[str], batch_size: int = 64) -> torch.Tensor:
+        out = []
+        for i in range(0, len(texts), batch_size):  # truncate as `encode_texts` does, then drop; an empty text keeps one pad token
+            ids = [[t for t in x[:enc.max_length] if keep[t]] or [pad] for x in tok(list(texts[i:i + batch_size]), add_special_tokens=False)['input_ids']]
+            T = max(map(len, ids))
+            x = torch.tensor([r + [pad] * (T - len(r)) for r in ids])  # (B, T)
+            att = torch.tensor([[True] * len(r) + [False] * (T - len(r)) for r in ids])  # (B, T)
+            out.append(masked_mean(enc(x, attention_mask=att), att).float())
+        return torch.cat(out)
+    return encode
 
 # %% ../nbs/17_recipes.ipynb #b0d60b3a
 @torch.no_grad()
