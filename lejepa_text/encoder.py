@@ -279,7 +279,8 @@ def pool_spans(
 
 # %% ../nbs/07_encoder.ipynb #7098f1a4
 @torch.no_grad()
-def encode_texts(encoder: TextEncoder, tokenizer, texts: list[str], batch_size: int = 64) -> torch.Tensor:
+def encode_texts(encoder: TextEncoder, tokenizer, texts: list[str], batch_size: int = 64,
+                 keep=None) -> torch.Tensor: # keep: (vocab,) bools, leave out the ids it marks False (after truncation)
     "Embed `texts` with `encoder` (mean of the token states), in batches; returns a float32 CPU tensor (N, D)."
     if isinstance(texts, str): texts = [texts]
     if len(tokenizer) > encoder.vocab_size:
@@ -288,7 +289,9 @@ def encode_texts(encoder: TextEncoder, tokenizer, texts: list[str], batch_size: 
     encoder.eval(); out = []
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     for i in range(0, len(texts), batch_size):
-        enc = [ids[:encoder.max_length] or [pad] for ids in tokenizer(list(texts[i:i + batch_size]), add_special_tokens=False)['input_ids']]
+        enc = [ids[:encoder.max_length] for ids in tokenizer(list(texts[i:i + batch_size]), add_special_tokens=False)['input_ids']]
+        enc = [[t for t in x if keep[t]] if keep is not None else x for x in enc]
+        enc = [x or [pad] for x in enc]  # an empty text keeps one pad token
         T = max(map(len, enc))
         ids = torch.tensor([x + [pad] * (T - len(x)) for x in enc], device=device)  # (B, T)
         att = torch.tensor([[1] * len(x) + [0] * (T - len(x)) for x in enc], device=device, dtype=torch.bool)  # (B, T)

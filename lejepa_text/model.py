@@ -5,6 +5,7 @@
 # %% ../nbs/09_model.ipynb #83f0f7d8
 from __future__ import annotations
 import math
+from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 import pytorch_lightning as pl
 from fastcore.basics import patch
@@ -252,7 +253,6 @@ def check_data_fits(model: LeJEPAText, dm) -> None:
 def warm_start_(encoder: nn.Module, # the encoder to start from another's weights (changed in place)
                 path) -> list[str]: # an exported encoder folder (run/encoder) or a Lightning checkpoint of any objective
     "Copy every weight of the encoder at `path` whose name and shape match `encoder`'s; return the names copied."
-    from pathlib import Path
     path = Path(path)
     if path.suffix == '.ckpt' and path.is_file():
         sd = torch.load(path, map_location='cpu', weights_only=False)['state_dict']

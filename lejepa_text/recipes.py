@@ -8,7 +8,7 @@ import json, re, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .data import load_corpus, cache_dir, package_dir, tokenize_corpus
-from .encoder import masked_mean
+from .encoder import encode_texts
 from .embed import TextEmbedder
 from .evaluate import (load_tasks, sentiment_task, evaluate_encoder, similarity_score, tasks_key, load_encoder, to_markdown,
                                   reference_rows, QUICK_REFERENCES)
@@ -227,19 +227,8 @@ def rare_tokens_dropped(folder: str | Path, # an exported encoder
                         counts: np.ndarray, # `token_counts` of its pretraining corpus
                         min_count: int = 1): # leave out tokens seen fewer times (0: keep every token, as `TextEmbedder.encode`)
     "A list[str] -> (N, D) function: the encoder's mean-pooled embedding of each text without its rare tokens."
-    emb = TextEmbedder.from_pretrained(folder); enc, tok = emb.encoder.eval(), emb.tokenizer
-    keep, pad = counts >= min_count, tok.eos_token_id
-    @torch.no_grad()
-    def encode(texts: list[str], batch_size: int = 64) -> torch.Tensor:
-        out = []
-        for i in range(0, len(texts), batch_size):  # truncate as `encode_texts` does, then drop; an empty text keeps one pad token
-            ids = [[t for t in x[:enc.max_length] if keep[t]] or [pad] for x in tok(list(texts[i:i + batch_size]), add_special_tokens=False)['input_ids']]
-            T = max(map(len, ids))
-            x = torch.tensor([r + [pad] * (T - len(r)) for r in ids])  # (B, T)
-            att = torch.tensor([[True] * len(r) + [False] * (T - len(r)) for r in ids])  # (B, T)
-            out.append(masked_mean(enc(x, attention_mask=att), att).float())
-        return torch.cat(out)
-    return encode
+    emb, keep = TextEmbedder.from_pretrained(folder), counts >= min_count
+    return lambda texts: encode_texts(emb.encoder, emb.tokenizer, texts, keep=keep)
 
 # %% ../nbs/17_recipes.ipynb #b0d60b3a
 @torch.no_grad()
