@@ -5,7 +5,6 @@
 # %% ../nbs/18_blog.ipynb #3fc5cbce
 from __future__ import annotations
 # The blog's model as the blog wrote it (two passes, the target under no_grad, its SIGReg): the benchmark's baseline.
-import math
 import torch, torch.nn as nn, torch.nn.functional as F
 
 # %% auto #0

@@ -4,10 +4,8 @@
 
 # %% ../nbs/10_callbacks.ipynb #4ab4a627
 from __future__ import annotations
-import math, warnings
+import math
 from pathlib import Path
-import torch
-import pytorch_lightning as pl
 from pytorch_lightning.callbacks import Callback, OnExceptionCheckpoint
 from pytorch_lightning.utilities import rank_zero_warn
 

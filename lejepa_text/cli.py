@@ -11,9 +11,9 @@ from pytorch_lightning.cli import LightningCLI
 from jsonargparse import ArgumentParser
 from .datamodule import LeJEPATextDataModule
 from .model import LeJEPAText
-from .config import config_dir, list_configs, config_path
-from .runs import default_loggers, default_callbacks, read_metrics, plot_run, summarize_run, write_report
-from .embed import TextEmbedder, export_encoder, model_card
+from .config import list_configs, config_path
+from .runs import default_loggers, default_callbacks, plot_run, summarize_run, write_report
+from .embed import export_encoder, model_card
 
 # %% auto #0
 __all__ = ['COMMANDS', 'HELP', 'CLI_NOISE', 'USER_ERRORS', 'LeJEPATrainer', 'LeJEPACLI', 'overview', 'main', 'quiet_cli',

@@ -15,7 +15,7 @@ from .encoder import encode_texts
 from .config import load_config, merge_config
 from .datamodule import LeJEPATextDataModule
 from .objectives import OBJECTIVES, load_trained, eval_encoder, train_row
-from .evaluate import (load_tasks, evaluate_encoder, probe, random_encoder, reference_rows, results_table, to_markdown,
+from .evaluate import (load_tasks, evaluate_encoder, random_encoder, reference_rows, results_table, to_markdown,
                                   tasks_key, load_encoder, eval_run,
                                   _encoder_code_key, _train_info)
 

@@ -13,8 +13,7 @@ from .encoder import encode_texts
 from .embed import TextEmbedder
 from .runs import read_metrics, COLUMN_FORMATS
 from .config import load_config, merge_config
-from .datamodule import LeJEPATextDataModule
-from .objectives import OBJECTIVES, load_trained, eval_encoder, train_row
+from .objectives import load_trained, eval_encoder
 
 # %% auto #0
 __all__ = ['PROTOCOL', 'RT_DATA', 'REFERENCES', 'QUICK_REFERENCES', 'COLUMNS', 'topic_task', 'rotten_tomatoes_file',

@@ -11,12 +11,11 @@ import pytorch_lightning as pl
 from fastcore.basics import patch
 from .sigreg import SIGReg
 from .encoder import EncoderConfig, TextEncoder, pool_spans, segment_mean
-from .predictors import LinearPredictor, TransformerPredictor
+from .predictors import LinearPredictor, TransformerPredictor, Projector, ViewBatchNorm
 from .dist import gather_rows
 
 # %% auto #0
-__all__ = ['ARCH_KEYS', 'effective_rank', 'LeJEPAText', 'Projector', 'ViewBatchNorm', 'multiview_loss', 'check_data_fits',
-           'warm_start_', 'warmup_cosine']
+__all__ = ['ARCH_KEYS', 'effective_rank', 'LeJEPAText', 'multiview_loss', 'check_data_fits', 'warm_start_', 'warmup_cosine']
 
 # %% ../nbs/09_model.ipynb #7a33bf67
 @torch.no_grad()
@@ -132,25 +131,6 @@ def spans_loss(self: LeJEPAText, predicted, context, target) -> dict: # each (B,
     return dict(loss=loss, pred_loss=pred_loss, sigreg=sigreg, context=context, target=target)
 
 # %% ../nbs/09_model.ipynb #3a21aba4
-class Projector(nn.Module):
-    "The official code's projector: (Linear, BatchNorm, ReLU) × 2, then Linear to `out_dim`; acts on (V, N, D)."
-    def __init__(self, embed_dim: int, out_dim: int, hidden_dim: int | None = None): # D, K, and the hidden width (4·D)
-        super().__init__()
-        H = hidden_dim or 4 * embed_dim
-        self.net = nn.Sequential(nn.Linear(embed_dim, H), nn.BatchNorm1d(H), nn.ReLU(), nn.Linear(H, H), nn.BatchNorm1d(H),
-                                 nn.ReLU(), nn.Linear(H, out_dim))
-
-    def forward(self, z):  # (V, N, D) -> (V, N, K): BatchNorm over all V·N view embeddings
-        V, N, D = z.shape
-        return self.net(z.reshape(V * N, D)).reshape(V, N, -1)
-
-class ViewBatchNorm(nn.BatchNorm1d):
-    "BatchNorm without parameters over all V·N view embeddings: each dimension standardised over the batch."
-    def __init__(self, embed_dim: int): super().__init__(embed_dim, affine=False)
-    def forward(self, z):  # (V, N, D) -> (V, N, D)
-        V, N, D = z.shape
-        return super().forward(z.reshape(V * N, D)).reshape(V, N, D)
-
 def multiview_loss(z: torch.Tensor, # (V, N, K) embeddings of V views of N documents, the G global views first
                    n_global: int, # G
                    sigreg: nn.Module, lam: float) -> dict:

@@ -9,8 +9,8 @@ from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 import pytorch_lightning as pl
 from fastcore.basics import patch
-from .encoder import EncoderConfig, TextEncoder, pool_spans, masked_mean, segment_mean
-from .model import LeJEPAText, effective_rank
+from .encoder import EncoderConfig, TextEncoder, pool_spans, segment_mean
+from .model import LeJEPAText
 from .config import load_config, merge_config
 from .datamodule import LeJEPATextDataModule
 from .runs import default_loggers, default_callbacks

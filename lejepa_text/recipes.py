@@ -10,8 +10,7 @@ import numpy as np, pandas as pd, torch
 from .data import load_corpus, cache_dir, package_dir, tokenize_corpus
 from .encoder import encode_texts
 from .embed import TextEmbedder
-from .evaluate import (load_tasks, sentiment_task, evaluate_encoder, similarity_score, tasks_key, load_encoder, to_markdown,
-                                  reference_rows, QUICK_REFERENCES)
+from .evaluate import (load_tasks, sentiment_task, evaluate_encoder, tasks_key, load_encoder)
 from .compare import check_budget, loss_vs_accuracy
 from .objectives import train_row
 from .config import load_config, merge_config
@@ -158,19 +157,28 @@ def check_hparams(rec: dict, config: str, overrides: dict,
                               "retrain it in a fresh folder (the config file has changed since).")
 
 # %% ../nbs/17_recipes.ipynb #f7b47786
+def _seeded_init(ov: dict, out: Path, seed: int) -> dict:
+    "The row's `init_from` with `{out}` and `{seed}` filled in (a warm start from another row of the same table and seed)."
+    p = (ov.get('model') or {}).get('init_from')
+    return {'init_from': str(p).format(out=out, seed=seed)} if isinstance(p, str) and '{' in p else {}
+
 def ablation(out: str | Path = 'runs/ablation', # one folder per row and seed
              rows: dict | None = None, # names of `ABLATION` (or a dict like it); None: all
              config: str = 'cpu', max_steps: int = 300, seeds=(0,), train: bool = True) -> pd.DataFrame:
     "Train the missing (row, seed) runs at one budget, evaluate each with intervals; one line per row (mean ± std over seeds)."
-    out, tasks = Path(out), load_tasks()
     rows = {k: ABLATION[k] for k in rows} if isinstance(rows, (list, tuple)) else (rows or ABLATION)
+    slugs = [_slug(k) for k in rows]
+    if len(set(slugs)) < len(slugs):
+        dup = sorted({k for k in rows if slugs.count(_slug(k)) > 1})
+        raise ValueError(f"rows {dup} would share a run folder ({_slug(dup[0])}): make their first 60 characters differ")
+    out, tasks = Path(out), load_tasks()
     recs = []
     for name, (objective, ov) in rows.items():
         for seed in seeds:
-            d = out / f'{_slug(name)}-s{seed}'
-            if train and not (d / 'train.json').exists(): train_row(objective, d, config, max_steps, 0, ov, seed=seed)
+            d, warm = out / f'{_slug(name)}-s{seed}', _seeded_init(ov, out, seed)
+            if train and not (d / 'train.json').exists(): train_row(objective, d, config, max_steps, 0, ov, seed=seed, **warm)
             if not (d / 'train.json').exists(): continue
-            check_budget(d, config, max_steps, ov)
+            check_budget(d, config, max_steps, ov)  # the template is recorded, so the check does not depend on the working directory
             info = json.loads((d / 'train.json').read_text())
             check_hparams(info, config, ov)
             r = cached_eval(d, tasks, lambda: load_encoder(d / 'encoder'), {'train_s': info['train_seconds']})

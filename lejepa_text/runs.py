@@ -62,7 +62,7 @@ def _series(df, col):
 # %% ../nbs/12_runs.ipynb #7e4fe6d7
 def plot_run(run_dir: str | Path, show: bool = False) -> list[Path]:
     "Write losses.png (total, prediction, SIGReg) and collapse.png (repr_std, effective rank) into the run folder."
-    import matplotlib; import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt
     df, run_dir, out = read_metrics(run_dir), Path(run_dir), []
     panels = {'losses': [('loss', 'loss (1-λ)·pred + λ·SIGReg'), ('pred_loss', 'prediction loss (MSE)'), ('sigreg', 'SIGReg')],
               'collapse': [('repr_std', 'repr_std (mean per-dim std)'), ('eff_rank', 'effective rank of the batch')]}

@@ -1,6 +1,5 @@
 "Data behaviour at the command line and without the hub."
 import json, sys
-from pathlib import Path
 import pytest
 
 

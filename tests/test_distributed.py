@@ -1,11 +1,10 @@
 "Several processes through Lightning's DDP strategy (gloo on CPU), and training from a streamed corpus."
 import pytest
-import json, os, subprocess, sys
-from pathlib import Path
+import json, subprocess, sys
 import pandas as pd
 import torch
 
-from cli import BIN, run
+from cli import run
 
 
 @pytest.mark.duration(120)

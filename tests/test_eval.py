@@ -1,6 +1,5 @@
 "`lejepa-text eval` end to end on a checkpoint of the `tiny` config, called in this process as the command calls it."
 import json, time
-from pathlib import Path
 import pandas as pd
 import pytest
 

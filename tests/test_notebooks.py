@@ -1,6 +1,6 @@
 """Run every notebook as a test (nbdev's runner, the project's tst_flags skipped), and check that the
 exported package is in sync with the notebooks and that the notebooks are clean."""
-import filecmp, os, shutil, subprocess, sys
+import filecmp, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 import nbdev.test as nbt  # not `from nbdev.test import test_nb`: pytest would collect it

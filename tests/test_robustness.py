@@ -1,5 +1,4 @@
 "Bad input gets a clear error; a seeded run repeats exactly; a run resumed mid-epoch continues exactly."
-import sys
 from pathlib import Path
 import pandas as pd
 import pytest

@@ -1,6 +1,6 @@
 """The tutorial site as a reader meets it (`tools/site_check.py`): fast tests of its checkers on tiny synthetic
 notebooks and pages, then the whole check on `nbs/` in headless Chromium (skipped where Chromium is not installed)."""
-import base64, importlib.util, io, json, shutil, subprocess, sys, time
+import base64, importlib.util, io, json, subprocess, sys, time
 from pathlib import Path
 import nbformat
 import pytest

@@ -1,5 +1,5 @@
 "The `lejepa-text` command, end to end: installed and in a subprocess where that is what is tested, else in this process."
-import os, subprocess, sys, time
+import subprocess, sys, time
 from pathlib import Path
 import pytest
 
@@ -41,7 +41,7 @@ def test_kill_and_resume(tmp_path):
     step1 = torch.load(last, map_location='cpu', weights_only=False)['global_step']
     assert step1 == step0 + 20, (step0, step1)
     # the killed attempt's metrics survive the resume (Lightning's CSV logger deletes metrics.csv when it starts)
-    from lejepa_text.cli import read_metrics
+    from lejepa_text.runs import read_metrics
     assert (tmp_path / 'metrics.0.csv').exists()
     steps = read_metrics(tmp_path)[['step', 'train/loss']].dropna()['step']
     assert steps.is_unique and steps.min() < step0 <= steps.max() < step1, (steps.min(), step0, steps.max(), step1)
@@ -52,7 +52,7 @@ def test_export_command_round_trip(tmp_path):
     lejepa_text('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--trainer.max_steps', 5,
                 '--trainer.enable_progress_bar', 'false')
     lejepa_text('export', tmp_path / 'checkpoints' / 'last.ckpt', tmp_path / 'enc')
-    from lejepa_text.cli import TextEmbedder
+    from lejepa_text.embed import TextEmbedder
     texts = ['A short sentence.', 'Another, somewhat longer sentence about the history of Rome.']
     a = TextEmbedder.from_pretrained(tmp_path / 'enc').encode(texts)
     b = TextEmbedder.from_pretrained(tmp_path / 'checkpoints' / 'last.ckpt').encode(texts)

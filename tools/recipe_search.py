@@ -7,7 +7,7 @@ protocol (`load_tasks`, `evaluate_encoder`). One line of JSON per run is appende
 
     python tools/recipe_search.py --out runs/recipes.jsonl --steps 300 --names zero-layer,cpu,cpu-emb1
 """
-import argparse, json, time, os
+import argparse, json, time
 from pathlib import Path
 import numpy as np, torch
 
@@ -15,7 +15,8 @@ from lejepa_text.data import load_corpus, get_tokenizer
 from lejepa_text.encoder import EncoderConfig, TextEncoder
 from lejepa_text.views import DocumentTokens, DocumentViews, pack_views
 from lejepa_text.encoder import segment_mean
-from lejepa_text.model import multiview_loss, Projector, ViewBatchNorm
+from lejepa_text.model import multiview_loss
+from lejepa_text.predictors import Projector, ViewBatchNorm
 from lejepa_text.masks import EpochSampler
 from lejepa_text.sigreg import SIGReg
 from lejepa_text.evaluate import load_tasks, evaluate_encoder
