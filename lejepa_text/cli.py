@@ -27,6 +27,9 @@ class LeJEPATrainer(pl.Trainer):
              evaluate: bool = True, # probe the encoder after training (--evaluate false: skip)
              ckpt_path: str | None = None): # resume from this checkpoint ('last': the run folder's)
         "The main job: fit, then write the curves, summary.json, the encoder, its evaluation and a report."
+        if 0 < (self.max_steps or -1) < self.log_every_n_steps and ckpt_path is None:
+            raise ValueError(f"--trainer.max_steps {self.max_steps} is shorter than --trainer.log_every_n_steps {self.log_every_n_steps}: "
+                             f"the run would log no metrics for the demo's curves and report; add --trainer.log_every_n_steps {self.max_steps}")
         t0 = time.time(); self.fit(model, datamodule=datamodule, ckpt_path=ckpt_path); train_s = time.time() - t0
         self.demo_summary = _finish_demo(self, model, datamodule, Path(out), train_s, evaluate) if self.is_global_zero else {}
         return self.demo_summary

@@ -4,11 +4,11 @@
 
 # %% ../nbs/17_recipes.ipynb #85f755a2
 from __future__ import annotations
-import json, re, time
+import copy, json, re, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .data import load_corpus, cache_dir, package_dir, tokenize_corpus
-from .encoder import encode_texts
+from .encoder import TextEncoder, encode_texts
 from .embed import TextEmbedder
 from .evaluate import (load_tasks, sentiment_task, evaluate_encoder, tasks_key, load_encoder)
 from .compare import check_budget, loss_vs_accuracy
@@ -18,7 +18,7 @@ from .config import load_config, merge_config
 # %% auto #0
 __all__ = ['ABLATION', 'MAIN_BUDGET', 'word_tokens', 'lsa_encoder', 'word2vec_encoder', 'accuracy_ci', 'lee_ci',
            'evaluate_with_ci', 'cached_eval', 'corpus_rows', 'check_hparams', 'ablation', 'ablation_table',
-           'in_domain_corpus', 'in_domain_rows', 'token_counts', 'rare_tokens_dropped', 'fixed_loss',
+           'in_domain_corpus', 'in_domain_rows', 'token_counts', 'rare_tokens_dropped', 'first_blocks', 'fixed_loss',
            'loss_vs_accuracy_fixed', 'pooling_stats']
 
 # %% ../nbs/17_recipes.ipynb #e296443c
@@ -237,6 +237,13 @@ def rare_tokens_dropped(folder: str | Path, # an exported encoder
     "A list[str] -> (N, D) function: the encoder's mean-pooled embedding of each text without its rare tokens."
     emb, keep = TextEmbedder.from_pretrained(folder), counts >= min_count
     return lambda texts: encode_texts(emb.encoder, emb.tokenizer, texts, keep=keep)
+
+# %% ../nbs/17_recipes.ipynb #87533bc1
+def first_blocks(encoder: TextEncoder, k: int) -> TextEncoder:
+    "A copy of `encoder` that keeps only its first `k` blocks (the final norm stays): the features of depth `k`; 0 is the token table alone."
+    if not 0 <= k <= len(encoder.blocks): raise ValueError(f"k={k} must lie in [0, {len(encoder.blocks)}]: the encoder has {len(encoder.blocks)} blocks")
+    e = copy.deepcopy(encoder); e.blocks = e.blocks[:k]
+    return e
 
 # %% ../nbs/17_recipes.ipynb #b0d60b3a
 @torch.no_grad()

@@ -109,6 +109,14 @@ def test_demo_says_when_the_safety_net_fired(tmp_path, capsys):
     assert 'safety net' not in (tmp_path / 'run' / 'summary.json').read_text()
 
 
+def test_demo_shorter_than_one_log_interval_is_refused(tmp_path):
+    "A demo that would log no metrics (max_steps < log_every_n_steps) stops before training, with the option that fixes it."
+    from lejepa_text.cli import demo
+    with pytest.raises(ValueError, match='add --trainer.log_every_n_steps 3'):
+        demo(['--config', 'tiny', '--out', str(tmp_path / 'run'), '--evaluate', 'false', '--trainer.max_steps', '3'])
+    assert not (tmp_path / 'run' / 'checkpoints').exists()  # nothing trained
+
+
 @pytest.mark.duration(15)
 def test_export_any_objective(tmp_path):
     "`lejepa-text export` reads an MLM checkpoint too, and writes the same encoder as the run's own export."
