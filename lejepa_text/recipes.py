@@ -160,17 +160,17 @@ def check_hparams(rec: dict, config: str, overrides: dict,
 def _seeded_init(ov: dict, out: Path, seed: int) -> dict:
     "The row's `init_from` with `{out}` and `{seed}` filled in (a warm start from another row of the same table and seed)."
     p = (ov.get('model') or {}).get('init_from')
-    return {'init_from': str(p).format(out=out, seed=seed)} if isinstance(p, str) and '{' in p else {}
+    return {'init_from': p.format(out=out, seed=seed)} if isinstance(p, str) and '{' in p else {}
 
 def ablation(out: str | Path = 'runs/ablation', # one folder per row and seed
              rows: dict | None = None, # names of `ABLATION` (or a dict like it); None: all
              config: str = 'cpu', max_steps: int = 300, seeds=(0,), train: bool = True) -> pd.DataFrame:
     "Train the missing (row, seed) runs at one budget, evaluate each with intervals; one line per row (mean ± std over seeds)."
     rows = {k: ABLATION[k] for k in rows} if isinstance(rows, (list, tuple)) else (rows or ABLATION)
-    slugs = [_slug(k) for k in rows]
-    if len(set(slugs)) < len(slugs):
-        dup = sorted({k for k in rows if slugs.count(_slug(k)) > 1})
-        raise ValueError(f"rows {dup} would share a run folder ({_slug(dup[0])}): make their first 60 characters differ")
+    folders = {}
+    for k in rows: folders.setdefault(_slug(k), []).append(k)
+    for slug, names in folders.items():
+        if len(names) > 1: raise ValueError(f"rows {names} would share a run folder ({slug}): make their first 60 characters differ")
     out, tasks = Path(out), load_tasks()
     recs = []
     for name, (objective, ov) in rows.items():
