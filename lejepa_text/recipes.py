@@ -135,7 +135,7 @@ ABLATION = {  # name: (objective, overrides of the config); the headline rows fi
     **{f'cpu config (λ 0.2), {p:.0%} of local tokens hidden': ('lejepa', {'model': {'local_token_mask': p}}) for p in (0.3, 0.5)},
     **{f'cpu config (λ 0.2), 0 layers, {p:.0%} of local tokens hidden': ('lejepa', {'model': {'num_layers': 0, 'local_token_mask': p}}) for p in (0.3, 0.5)},
 }
-MAIN_BUDGET = {  # the main job's budget (1,100 steps of 32 documents): the transformer against its bag of embeddings, at both λ
+MAIN_BUDGET = {  # the batch-32 main job's budget (`cpu-b32`, 1,100 steps of 32 documents): the transformer against its bag of embeddings, at both λ
     'cpu config, λ = 0.2': ('lejepa', {'model': {'sigreg_weight': 0.2}}),
     'cpu config, 0 layers, λ = 0.2': ('lejepa', {'model': {'num_layers': 0, 'sigreg_weight': 0.2}}),
     'cpu config, 0 layers, λ = 0.05': ('lejepa', {'model': {'num_layers': 0, 'sigreg_weight': 0.05}}),
@@ -164,7 +164,7 @@ def _seeded_init(ov: dict, out: Path, seed: int) -> dict:
 
 def ablation(out: str | Path = 'runs/ablation', # one folder per row and seed
              rows: dict | None = None, # names of `ABLATION` (or a dict like it); None: all
-             config: str = 'cpu', max_steps: int = 300, seeds=(0,), train: bool = True) -> pd.DataFrame:
+             config: str = 'cpu-b32', max_steps: int = 300, seeds=(0,), train: bool = True) -> pd.DataFrame:
     "Train the missing (row, seed) runs at one budget, evaluate each with intervals; one line per row (mean ± std over seeds)."
     rows = {k: ABLATION[k] for k in rows} if isinstance(rows, (list, tuple)) else (rows or ABLATION)
     folders = {}

@@ -20,7 +20,7 @@ __all__ = ['DEFAULT_PEAK_TFLOPS', 'LABELS', 'STEP_COLS', 'BenchConfig', 'flops_p
 # %% ../nbs/19_timing.ipynb #53eb7a14
 @dataclass
 class BenchConfig:
-    "Sizes and settings of one benchmark run; the defaults are the `cpu` config's."
+    "Sizes and settings of one benchmark run; the defaults are the `cpu-b32` config's (the `cpu` model at batch 32)."
     vocab_size: int = 50257   # V, GPT-2
     embed_dim: int = 128      # D
     num_heads: int = 4        # H
@@ -31,7 +31,7 @@ class BenchConfig:
     dropout: float = 0.0      # both models (the blog's own default is 0.1)
     num_slices: int = 512     # K, SIGReg's directions, both models
     lr: float = 1e-3
-    sigreg_weight: float = 0.2  # λ of LeJEPAText, the cpu config's (the blog's loss has its own 0.1)
+    sigreg_weight: float = 0.2  # λ of LeJEPAText, cpu-b32's (the blog's loss has its own 0.1)
     warmup_steps: int = 100
     num_workers: int = 0      # DataLoader workers (the loader section)
 
