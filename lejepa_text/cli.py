@@ -107,7 +107,8 @@ def main(args: list[str] | None = None):
 # Library notes a user of the command cannot act on: LightningCLI's notice that `args` and `sys.argv` are both set (the
 # command passes its own resolved argv), the resume-from-`last` notes on a fresh run folder, deprecations inside
 # Lightning, and its advert for a cloud logger.
-CLI_NOISE = (r".*args parameter is intended to run from within Python.*", r".*ckpt_path.*", r".*LeafSpec.*")
+CLI_NOISE = (r".*args parameter is intended to run from within Python.*", r".*ckpt_path.*", r".*LeafSpec.*",
+              r".*Previous log files in this directory will be deleted.*")  # not so here: `default_loggers` kept it as metrics.N.csv
 
 class _DropNotes(logging.Filter):
     def filter(self, record):
