@@ -148,9 +148,9 @@ def _finish_demo(trainer, model, datamodule, out: Path, train_s: float, evaluate
     "After `fit`: the curves, the exported encoder, its evaluation and model card, the report and summary.json."
     plots, data = plot_run(out), dict(datamodule.hparams)
     export_encoder(model, out / 'encoder', datamodule.tokenizer, data=data)
+    (out / 'train.json').write_text(json.dumps({'steps': int(trainer.global_step), 'train_seconds': round(train_s, 1)}))  # the table's row
     summary = {**summarize_run(out), 'train_seconds': round(train_s, 1), 'plots': [str(p) for p in plots], 'encoder': str(out / 'encoder'),
                'embed_dim': model.hparams.embed_dim, 'budget': budget_note(trainer)}
-    (out / 'train.json').write_text(json.dumps({'steps': int(trainer.global_step), 'train_seconds': round(train_s, 1)}))  # the table's row
     if evaluate:
         from lejepa_text.evaluate import eval_run, QUICK_REFERENCES  # the evaluation chapter: probes and table
         summary['eval'] = eval_run(out / 'encoder', out, references=QUICK_REFERENCES)  # MiniLM's row: `lejepa-text eval`

@@ -29,6 +29,7 @@ class LeJEPATextDataModule(pl.LightningDataModule):
                  views: str = 'chunks', # 'chunks' (the blog's stream chunks), or from one document: 'spans', 'multiview' or 'sentences' (the views chapter)
                  n_global: int = 2, n_local: int = 4, # multiview: global and local crops per window
                  global_frac: tuple = (0.5, 1.0), local_frac: tuple = (0.15, 0.4), # multiview: crop lengths, as fractions of the window
+                 disjoint: bool = False, # multiview: crops that share no token (the views chapter)
                  num_workers: int = 0, # loader worker processes
                  seed: int = 0, # shuffling and span-mask seed
                  text_column: str = 'text', # the corpus's text column
@@ -39,6 +40,7 @@ class LeJEPATextDataModule(pl.LightningDataModule):
         self.save_hyperparameters()
         if views not in ('chunks', 'spans', 'multiview', 'sentences'):
             raise ValueError(f"views must be 'chunks', 'spans', 'multiview' or 'sentences', got {views!r}")
+        if disjoint and views != 'multiview': raise ValueError(f"disjoint crops belong to views='multiview' (got {views!r}): drop --data.disjoint")
         if views in ('chunks', 'spans'): generate_span_mask(max_length, min_length)  # fail early on impossible settings
         elif not 1 <= min_length <= max_length:
             raise ValueError(f"min_length={min_length} (the fewest tokens in a crop) must lie in [1, max_length={max_length}]: lower --data.min_length.")
@@ -92,7 +94,7 @@ def _setup_views(self: LeJEPATextDataModule):
     "Document views (the views chapter) for training and validation."
     h, tok = self.hparams, self.tokenizer
     kw = dict(recipe=h.views, n_global=h.n_global, n_local=h.n_local, global_frac=h.global_frac, local_frac=h.local_frac,
-              max_length=h.max_length, min_length=h.min_length, seed=h.seed)
+              max_length=h.max_length, min_length=h.min_length, seed=h.seed, disjoint=h.disjoint)
     if 'train' not in self.datasets and self.streaming: self.datasets['train'] = StreamingViews(self.corpus['train'], tok, **kw)
     marks = sentence_marks(tok) if h.views == 'sentences' else None
     for split in ('train', 'validation'):

@@ -16,10 +16,10 @@ from .objectives import train_row
 from .config import load_config, merge_config
 
 # %% auto #0
-__all__ = ['ABLATION', 'MAIN_BUDGET', 'word_tokens', 'lsa_encoder', 'word2vec_encoder', 'accuracy_ci', 'lee_ci',
-           'evaluate_with_ci', 'cached_eval', 'corpus_rows', 'check_hparams', 'ablation', 'ablation_table',
-           'in_domain_corpus', 'in_domain_rows', 'token_counts', 'rare_tokens_dropped', 'first_blocks', 'fixed_loss',
-           'loss_vs_accuracy_fixed', 'pooling_stats']
+__all__ = ['ABLATION', 'MAIN_BUDGET', 'DATA_KEYS', 'word_tokens', 'lsa_encoder', 'word2vec_encoder', 'accuracy_ci', 'lee_ci',
+           'evaluate_with_ci', 'cached_eval', 'corpus_rows', 'data_settings', 'run_data', 'check_hparams', 'ablation',
+           'ablation_table', 'in_domain_corpus', 'in_domain_rows', 'token_counts', 'rare_tokens_dropped',
+           'first_blocks', 'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats']
 
 # %% ../nbs/17_recipes.ipynb #e296443c
 def word_tokens(text: str) -> list[str]:
@@ -146,15 +146,39 @@ MAIN_BUDGET = {  # the batch-32 main job's budget (`cpu-b32`, 1,100 steps of 32 
 def _slug(name: str) -> str: return re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')[:60]
 
 # %% ../nbs/17_recipes.ipynb #9b9bbd6a
+DATA_KEYS = ('views', 'batch_size', 'max_length', 'min_length', 'n_global', 'n_local', 'global_frac', 'local_frac', 'disjoint')
+
+def data_settings(hp: dict) -> dict:
+    "The `DATA_KEYS` of a datamodule's settings `hp`, a missing key at `LeJEPATextDataModule`'s default (tuples as lists)."
+    import inspect
+    from lejepa_text.datamodule import LeJEPATextDataModule
+    defaults = {k: p.default for k, p in inspect.signature(LeJEPATextDataModule).parameters.items()}
+    return {k: list(v) if isinstance(v, tuple) else v for k in DATA_KEYS for v in [hp.get(k, defaults[k])]}
+
+def run_data(run_dir: str | Path) -> dict | None:
+    "The data settings a run was trained with, from the hparams.yaml Lightning wrote into its folder; None without one."
+    import yaml
+    f = Path(run_dir) / 'hparams.yaml'
+    if not f.exists(): return None
+    class _Loader(yaml.SafeLoader): pass
+    _Loader.add_constructor('tag:yaml.org,2002:python/tuple', lambda l, n: l.construct_sequence(n))
+    return data_settings(yaml.load(f.read_text(), Loader=_Loader))
+
 def check_hparams(rec: dict, config: str, overrides: dict,
                   keys=('embed_dim', 'num_layers', 'num_heads', 'lr', 'embed_lr_mult', 'embed_weight_decay', 'embed_init_std', 'resid_init_scale', 'final_norm', 'local_token_mask',
-                        'weight_decay', 'warmup_steps', 'sigreg_weight', 'projector', 'num_slices')) -> None:
-    "Raise a ValueError when a row's recorded model hyper-parameters are not what `config` + `overrides` give today."
-    want = merge_config(load_config(config), overrides)['model']
+                        'weight_decay', 'warmup_steps', 'sigreg_weight', 'projector', 'num_slices'),
+                  run_dir: str | Path | None = None) -> None: # the run's folder: its data settings are checked too
+    "Raise a ValueError when a row's recorded hyper-parameters (model, and data from `run_dir`) are not what `config` + `overrides` give today."
+    cfg = merge_config(load_config(config), overrides)
+    want = cfg['model']
     if rec['objective'] != 'lejepa': keys = [k for k in keys if k not in ('projector', 'sigreg_weight')]  # set by the objective
     diff = {k: (rec['hparams'].get(k), want.get(k)) for k in keys if k in want and k in rec['hparams'] and rec['hparams'][k] != want[k]}
+    if run_dir is not None and rec['objective'] == 'lejepa' and (got := run_data(run_dir)) is not None:  # the other objectives choose their own views
+        want_data = data_settings(cfg['data'])
+        diff.update({k: (got[k], want_data[k]) for k in DATA_KEYS if got[k] != want_data[k]})
     if diff: raise ValueError(f"This row was trained with other settings than `{config}` gives now ({diff}: trained, now): "
                               "retrain it in a fresh folder (the config file has changed since).")
+
 
 # %% ../nbs/17_recipes.ipynb #f7b47786
 def _seeded_init(ov: dict, out: Path, seed: int) -> dict:
@@ -180,7 +204,7 @@ def ablation(out: str | Path = 'runs/ablation', # one folder per row and seed
             if not (d / 'train.json').exists(): continue
             check_budget(d, config, max_steps, ov)  # the template is recorded, so the check does not depend on the working directory
             info = json.loads((d / 'train.json').read_text())
-            check_hparams(info, config, ov)
+            check_hparams(info, config, ov, run_dir=d)
             r = cached_eval(d, tasks, lambda: load_encoder(d / 'encoder'), {'train_s': info['train_seconds']})
             recs.append({'row': name, 'seed': seed, **{k: r[k] for k in ('topic_acc', 'topic_ci', 'rt_acc', 'rt_ci', 'lee_spearman', 'lee_lo', 'lee_hi', 'train_s')}})
     return pd.DataFrame(recs)

@@ -5,6 +5,7 @@
 # %% ../nbs/12_runs.ipynb #85bf8b64
 from __future__ import annotations
 # A run folder: loggers, checkpoints and guards, the metrics of every attempt, curves and a summary (the training chapter).
+import json
 from pathlib import Path
 from pytorch_lightning.callbacks import ModelCheckpoint, LearningRateMonitor
 from pytorch_lightning.loggers import CSVLogger
@@ -83,7 +84,9 @@ def plot_run(run_dir: str | Path, show: bool = False) -> list[Path]:
 def summarize_run(run_dir: str | Path, last_n: int = 5) -> dict:
     "Final numbers of a run: steps, train metrics (mean of the last logged values), best val loss, checkpoints."
     df, run_dir = read_metrics(run_dir), Path(run_dir)
-    s = {'run_dir': str(run_dir), 'steps': int(df['step'].max())}
+    info = run_dir / 'train.json'  # the steps trained, as the trainer counted them (the logged step is 0-based)
+    steps = json.loads(info.read_text())['steps'] if info.exists() else int(df['step'].max()) + 1
+    s = {'run_dir': str(run_dir), 'steps': int(steps)}
     for k in ('loss', 'pred_loss', 'sigreg', 'repr_std', 'eff_rank'):
         if (tr := _series(df, f'train/{k}')) is not None: s[f'train/{k}'] = round(float(tr[f'train/{k}'].tail(last_n).mean()), 4)
         if (va := _series(df, f'val/{k}')) is not None: s[f'val/{k}'] = round(float(va[f'val/{k}'].iloc[-1]), 4)

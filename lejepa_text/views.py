@@ -11,8 +11,9 @@ from .data import tokenize_corpus, separator_id
 from .masks import seeded_generator
 
 # %% auto #0
-__all__ = ['RECIPES', 'DocumentTokens', 'windows', 'crop', 'split_spans', 'sentence_marks', 'sentence_spans', 'sentence_pair',
-           'shortest_window', 'DocumentViews', 'window_views', 'pack_views', 'StreamingViews']
+__all__ = ['RECIPES', 'DocumentTokens', 'windows', 'crop_length', 'crop', 'split_spans', 'disjoint_crops', 'sentence_marks',
+           'sentence_spans', 'sentence_pair', 'shortest_window', 'DocumentViews', 'window_views', 'pack_views',
+           'StreamingViews']
 
 # %% ../nbs/04_views.ipynb #212c77f0
 class DocumentTokens:
@@ -43,14 +44,18 @@ def windows(n: int, # tokens in the document
     return [(a, b - a) for a, b in zip(cuts[:-1], cuts[1:])]
 
 # %% ../nbs/04_views.ipynb #9688631d
+def crop_length(n: int, frac: tuple[float, float], min_length: int, generator: torch.Generator | None = None) -> int:
+    "A crop's length: a uniform fraction in `frac` of the window's `n` tokens, at least `min_length` (at most `n`)."
+    lo, hi = frac
+    f = lo + (hi - lo) * torch.rand((), generator=generator).item()
+    return min(n, max(min_length, round(f * n)))
+
 def crop(n: int, # tokens in the window
          frac: tuple[float, float], # (lowest, highest) fraction of the window
          min_length: int, # fewest tokens in a crop (the whole window when it is shorter)
          generator: torch.Generator | None = None) -> tuple[int, int]: # (start, length)
     "A random crop of a window: length a random fraction of `n`, at a random offset."
-    lo, hi = frac
-    f = lo + (hi - lo) * torch.rand((), generator=generator).item()
-    length = min(n, max(min_length, round(f * n)))
+    length = crop_length(n, frac, min_length, generator)
     return torch.randint(0, n - length + 1, (1,), generator=generator).item(), length
 
 def split_spans(n: int, min_length: int, generator: torch.Generator | None = None) -> tuple[tuple, tuple]:
@@ -58,6 +63,23 @@ def split_spans(n: int, min_length: int, generator: torch.Generator | None = Non
     if n < 2 * min_length: raise ValueError(f"a window of {n} tokens is too short for two spans of min_length={min_length}")
     s = torch.randint(min_length, n - min_length + 1, (1,), generator=generator).item()
     return (0, s), (s, n - s)
+
+# %% ../nbs/04_views.ipynb #b8e4f2a1
+def disjoint_crops(n: int, # tokens in the window
+                   lengths: list[int], # each crop's length, e.g. from `crop_length`
+                   generator: torch.Generator | None = None) -> list[tuple[int, int]]: # (start, length) of each crop, in the order of `lengths`
+    "Crops of a window that share no token: `lengths` scaled down in proportion if they add up to more than `n`, in a random order with random gaps."
+    k = len(lengths)
+    if n < k: return [(0, n)] * k  # too short to cut into k pieces: every crop takes the whole window
+    if (total := sum(lengths)) > n: lengths = [max(1, l * n // total) for l in lengths]
+    while sum(lengths) > n: lengths[max(range(k), key=lengths.__getitem__)] -= 1  # (only when the floor of 1 overshot)
+    order = torch.randperm(k, generator=generator).tolist()
+    w = torch.rand(k + 1, generator=generator)
+    gaps = (w / w.sum() * (n - sum(lengths))).floor().long().tolist()  # the free tokens, before, between and after the crops
+    out, c = [None] * k, 0
+    for j, v in enumerate(order): c += gaps[j]; out[v] = (c, lengths[v]); c += lengths[v]
+    return out
+
 
 # %% ../nbs/04_views.ipynb #4c93de65
 def sentence_marks(tokenizer) -> np.ndarray: # (2, vocab) bool: [ends a sentence, starts with white space]
@@ -100,13 +122,14 @@ class DocumentViews(Dataset):
                  min_length: int = 4, # fewest tokens in a crop; in each span for 'spans'
                  seed: int = 0,
                  marks: np.ndarray | None = None, # 'sentences': `sentence_marks` of the tokenizer
-                 context_sentences: int = 8): # 'sentences': most sentences in a context
+                 context_sentences: int = 8, # 'sentences': most sentences in a context
+                 disjoint: bool = False): # multiview: crops that share no token (`disjoint_crops`)
         if recipe not in RECIPES: raise ValueError(f"recipe must be one of {RECIPES}, got {recipe!r}")
         if recipe == 'sentences' and marks is None: raise ValueError("the sentences recipe needs marks=sentence_marks(tokenizer)")
         if recipe == 'multiview' and n_global < 1: raise ValueError(f"the multiview recipe needs n_global >= 1, got {n_global}")
         self.docs, self.recipe, self.n_global, self.n_local = docs, recipe, n_global, n_local
         self.global_frac, self.local_frac, self.max_length, self.min_length, self.seed = tuple(global_frac), tuple(local_frac), max_length, min_length, seed
-        self.marks, self.context_sentences = marks, context_sentences
+        self.marks, self.context_sentences, self.disjoint = marks, context_sentences, disjoint
         shortest = shortest_window(recipe, min_length)
         self.items = np.array([(d, s, l) for d, n in enumerate(docs.lengths) for s, l in windows(int(n), max_length) if l >= shortest])  # (N, 3)
         if recipe == 'sentences' and len(self.items):  # keep the windows with two sentences at least
@@ -135,6 +158,8 @@ def window_views(cfg, win: torch.Tensor, g: torch.Generator) -> dict:
     n = len(win)
     if cfg.recipe == 'spans': bounds = split_spans(n, cfg.min_length, g)
     elif cfg.recipe == 'sentences': bounds = sentence_pair(win, cfg.marks, cfg.context_sentences, g)
+    elif cfg.disjoint: bounds = disjoint_crops(n, [crop_length(n, cfg.global_frac, cfg.min_length, g) for _ in range(cfg.n_global)] +
+                                                  [crop_length(n, cfg.local_frac, cfg.min_length, g) for _ in range(cfg.n_local)], g)
     else: bounds = [crop(n, cfg.global_frac, cfg.min_length, g) for _ in range(cfg.n_global)] + \
                    [crop(n, cfg.local_frac, cfg.min_length, g) for _ in range(cfg.n_local)]
     return {'views': [win[s:s + l] for s, l in bounds], 'n_global': cfg.n_global if cfg.recipe == 'multiview' else 0, 'recipe': cfg.recipe}
@@ -173,13 +198,13 @@ class StreamingViews(StreamingChunks):
     "Document views from a streaming corpus: windows of each document as it arrives, cropped like `DocumentViews`."
     def __init__(self, dataset, tokenizer, recipe: str = 'multiview', n_global: int = 2, n_local: int = 4,
                  global_frac: tuple = (0.5, 1.0), local_frac: tuple = (0.15, 0.4), max_length: int = 128, min_length: int = 4,
-                 seed: int = 0, context_sentences: int = 8,
+                 seed: int = 0, context_sentences: int = 8, disjoint: bool = False,
                  **kwargs): # kwargs: text_column, shuffle_buffer, rank, world_size (see `StreamingChunks`)
         super().__init__(dataset, tokenizer, max_length, 1, seed, **kwargs)
         if recipe not in RECIPES: raise ValueError(f"recipe must be one of {RECIPES}, got {recipe!r}")
         self.marks, self.context_sentences = (sentence_marks(tokenizer) if recipe == 'sentences' else None), context_sentences
         self.recipe, self.n_global, self.n_local, self.min_length = recipe, n_global, n_local, min_length
-        self.global_frac, self.local_frac = tuple(global_frac), tuple(local_frac)
+        self.global_frac, self.local_frac, self.disjoint = tuple(global_frac), tuple(local_frac), disjoint
 
     def chunks(self):
         rank = self.rank if self.rank is not None else rank_world()[0]
