@@ -175,7 +175,9 @@ def train_row(objective: str, # 'lejepa', 'mlm', 'ema-jepa' or 'lang-jepa'
     if (out / 'checkpoints' / 'last.ckpt').exists(): raise FileExistsError(f'{out} already holds a run: use a fresh folder')
     pl.seed_everything(cfg.get('seed_everything', 0), verbose=False)
     tr = {k: v for k, v in cfg['trainer'].items() if k not in ('default_root_dir', 'max_time')}
-    if max_steps: tr['max_steps'] = max_steps
+    if max_steps:
+        if tr.get('val_check_interval') == load_config(config)['trainer'].get('max_steps'): tr['val_check_interval'] = max_steps  # the config validates once, at the end of its budget: so does this row, at the end of its own
+        tr['max_steps'] = max_steps
     tr.setdefault('check_val_every_n_epoch', None)  # validate every val_check_interval steps, across epochs
     model = OBJECTIVES[objective](**{**cfg['model'], **model_kwargs})
     dm = LeJEPATextDataModule(**cfg['data'])

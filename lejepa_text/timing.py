@@ -34,6 +34,7 @@ class BenchConfig:
     sigreg_weight: float = 0.2  # λ of LeJEPAText, cpu-b32's (the blog's loss has its own 0.1)
     warmup_steps: int = 100
     num_workers: int = 0      # DataLoader workers (the loader section)
+    disjoint: bool = False    # multi-view crops that share no token (the `cpu` config's)
 
     @classmethod
     def from_config(cls, name:str, **overrides):
@@ -111,9 +112,10 @@ def blog_variant(cfg:BenchConfig, device='cpu', amp=False, dropout=None, fused=F
     return Variant(name, m, m.compute_loss, opt, amp)
 
 def multiview_batches(cfg:BenchConfig, n:int=4, device='cpu')->list:
-    "The first `n` training batches of packed multi-view document views (2 global + 4 local crops per window)."
+    "The first `n` training batches of packed multi-view document views (2 global + 4 local crops per window, disjoint if `cfg` says so)."
     from lejepa_text.datamodule import LeJEPATextDataModule
-    dm = LeJEPATextDataModule(max_length=cfg.max_length, min_length=cfg.min_length, batch_size=cfg.batch_size, views='multiview')
+    dm = LeJEPATextDataModule(max_length=cfg.max_length, min_length=cfg.min_length, batch_size=cfg.batch_size, views='multiview',
+                                disjoint=cfg.disjoint)
     dm.setup('fit'); it = iter(dm.train_dataloader())
     return [{k: v.to(device) if torch.is_tensor(v) else v for k, v in next(it).items()} for _ in range(n)]
 
