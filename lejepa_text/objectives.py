@@ -167,7 +167,8 @@ def train_row(objective: str, # 'lejepa', 'mlm', 'ema-jepa' or 'lang-jepa'
               **model_kwargs) -> dict: # overrides of this row's model hyper-parameters (e.g. sigreg_weight)
     "Train one row of the comparison; export its encoder to `out/encoder`; return the timing record."
     from pytorch_lightning.callbacks import ModelCheckpoint
-    cfg, out = merge_config(load_config(config), overrides), Path(out)
+    base = load_config(config)
+    cfg, out = merge_config(base, overrides), Path(out)
     if objective in ('mlm', 'ema-jepa'):  # MLM and EMA-JEPA read the blog's chunks (token masks, prefix/suffix spans), whatever the config's views
         cfg = merge_config(cfg, {'model': {'recipe': 'spans', 'projector': 'none'}, 'data': {'views': 'chunks'}})
     if objective == 'lang-jepa': cfg = merge_config(cfg, {'model': {'recipe': 'sentences', 'projector': 'none'}, 'data': {'views': 'sentences'}})
@@ -176,7 +177,7 @@ def train_row(objective: str, # 'lejepa', 'mlm', 'ema-jepa' or 'lang-jepa'
     pl.seed_everything(cfg.get('seed_everything', 0), verbose=False)
     tr = {k: v for k, v in cfg['trainer'].items() if k not in ('default_root_dir', 'max_time')}
     if max_steps:
-        if tr.get('val_check_interval') == load_config(config)['trainer'].get('max_steps'): tr['val_check_interval'] = max_steps  # the config validates once, at the end of its budget: so does this row, at the end of its own
+        if tr.get('val_check_interval') == base['trainer'].get('max_steps'): tr['val_check_interval'] = max_steps  # the config validates once, at the end of its budget: so does this row, at the end of its own
         tr['max_steps'] = max_steps
     tr.setdefault('check_val_every_n_epoch', None)  # validate every val_check_interval steps, across epochs
     model = OBJECTIVES[objective](**{**cfg['model'], **model_kwargs})

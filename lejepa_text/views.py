@@ -158,10 +158,10 @@ def window_views(cfg, win: torch.Tensor, g: torch.Generator) -> dict:
     n = len(win)
     if cfg.recipe == 'spans': bounds = split_spans(n, cfg.min_length, g)
     elif cfg.recipe == 'sentences': bounds = sentence_pair(win, cfg.marks, cfg.context_sentences, g)
-    elif cfg.disjoint: bounds = disjoint_crops(n, [crop_length(n, cfg.global_frac, cfg.min_length, g) for _ in range(cfg.n_global)] +
-                                                  [crop_length(n, cfg.local_frac, cfg.min_length, g) for _ in range(cfg.n_local)], g)
-    else: bounds = [crop(n, cfg.global_frac, cfg.min_length, g) for _ in range(cfg.n_global)] + \
-                   [crop(n, cfg.local_frac, cfg.min_length, g) for _ in range(cfg.n_local)]
+    else:
+        fracs = [cfg.global_frac] * cfg.n_global + [cfg.local_frac] * cfg.n_local  # the global crops first
+        if cfg.disjoint: bounds = disjoint_crops(n, [crop_length(n, f, cfg.min_length, g) for f in fracs], g)
+        else: bounds = [crop(n, f, cfg.min_length, g) for f in fracs]
     return {'views': [win[s:s + l] for s, l in bounds], 'n_global': cfg.n_global if cfg.recipe == 'multiview' else 0, 'recipe': cfg.recipe}
 
 # %% ../nbs/04_views.ipynb #0b75fce5
