@@ -31,6 +31,7 @@ class EncoderConfig:
     embed_init_std: float = 0.02  # std of the token embeddings at initialisation (GPT-2: 0.02; see the recipes chapter)
     resid_init_scale: float = 1.0  # scale of the blocks' output projections at initialisation (0: every block starts as the identity)
     final_norm: bool = True  # the final LayerNorm on every token state (False: pooling sees the residual stream, token norms free)
+    embed_skip: bool = False  # average every output state with its LayerNorm'd token embedding ("first-last" pooling: the bag's features stay in the output)
 
     @classmethod
     def tiny(cls, **kwargs):
@@ -166,6 +167,7 @@ class TextEncoder(nn.Module):
         embed_init_std:float=0.02,  # token embeddings' initial std; 1.0 makes the residual stream start as the bag of embeddings
         resid_init_scale:float=1.0,  # the blocks' output projections' initial scale; 0.0 starts the encoder as its bag of embeddings
         final_norm:bool=True,  # LayerNorm every output state; False leaves each token's norm free (a learned weight in mean pooling)
+        embed_skip:bool=False,  # output (state + LayerNorm(token embedding)) / 2: the first-last average of sentence-embedding work
     ):
         super().__init__()
         if pos_encoding not in ("rope", "learned", "none"):
@@ -173,7 +175,7 @@ class TextEncoder(nn.Module):
         if pos_encoding == "rope" and (embed_dim // num_heads) % 2:
             raise ValueError(f"rotary positions need an even head width, got embed_dim/num_heads = {embed_dim // num_heads}: "
                              "change num_heads, or use pos_encoding='learned'")
-        self.config = EncoderConfig(vocab_size, embed_dim, num_heads, num_layers, max_length, dropout, mlp_ratio, pos_encoding, embed_init_std, resid_init_scale, final_norm)
+        self.config = EncoderConfig(vocab_size, embed_dim, num_heads, num_layers, max_length, dropout, mlp_ratio, pos_encoding, embed_init_std, resid_init_scale, final_norm, embed_skip)
         self.vocab_size, self.embed_dim, self.max_length = vocab_size, embed_dim, max_length
         self.num_heads, self.pos_encoding = num_heads, pos_encoding
         self.token_embedding = nn.Embedding(vocab_size, embed_dim)
@@ -182,6 +184,7 @@ class TextEncoder(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.blocks = nn.ModuleList(Block(embed_dim, num_heads, mlp_ratio, dropout) for _ in range(num_layers))
         self.norm = nn.LayerNorm(embed_dim) if final_norm else nn.Identity()
+        if embed_skip: self.embed_norm = nn.LayerNorm(embed_dim)  # the token embeddings' own norm, as the bag of embeddings has
         init_weights_(self, num_layers)
         if embed_init_std != 0.02: nn.init.normal_(self.token_embedding.weight, std=embed_init_std)
         if resid_init_scale != 1.0:
@@ -224,7 +227,7 @@ def forward(self:TextEncoder,
 )->torch.Tensor:  # (B, T, D) token states
     "Encode `input_ids`; with `target_mask`, context and target in one pass, each blind to the other; with `segment_ids`, each packed segment blind to the rest."
     B, T = _check_inputs(self, input_ids, target_mask, attention_mask, segment_ids)
-    x = self.token_embedding(input_ids)  # (B, T, D)
+    x = e = self.token_embedding(input_ids)  # (B, T, D)
     if self.pos_encoding == "learned":
         pos = torch.arange(T, device=input_ids.device) if segment_ids is None else segment_positions(segment_ids)  # (T,) or (B, T)
         x = x + self.position_embedding(pos)
@@ -235,7 +238,7 @@ def forward(self:TextEncoder,
         tm = target_mask if target_mask is not None else torch.zeros_like(input_ids, dtype=torch.bool)
         mask = span_attention_mask(tm, attention_mask)  # (B, 1, T, T)
     for block in self.blocks: x = block(x, mask, rope)  # (B, T, D)
-    return self.norm(x)
+    return (self.norm(x) + self.embed_norm(e)) / 2 if self.config.embed_skip else self.norm(x)
 
 # %% ../nbs/07_encoder.ipynb #47ac1f01
 def masked_mean(

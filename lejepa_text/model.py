@@ -51,6 +51,7 @@ class LeJEPAText(pl.LightningModule):
                  embed_init_std: float = 0.02, # std of the token embeddings at initialisation
                  resid_init_scale: float = 1.0, # the blocks' output projections at initialisation times this (0: the encoder starts as its bag of embeddings)
                  final_norm: bool = True, # the encoder's final LayerNorm on every token (False: token norms are free, a learned weight in the mean)
+                 embed_skip: bool = False, # the encoder averages each output state with its LayerNorm'd token embedding (first-last pooling)
                  embed_lr_mult: float = 1.0, # the token table's learning rate is lr times this
                  embed_weight_decay: float | None = None, # the token table's weight decay (None: weight_decay)
                  tokenizer: str = 'gpt2', # the tokenizer the ids come from (for `encode`)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_recipes.ipynb #85f755a2
 from __future__ import annotations
-import copy, json, re, time
+import copy, dataclasses, json, re, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .data import load_corpus, cache_dir, package_dir, tokenize_corpus
@@ -19,7 +19,7 @@ from .config import load_config, merge_config
 __all__ = ['ABLATION', 'MAIN_BUDGET', 'DATA_KEYS', 'word_tokens', 'lsa_encoder', 'word2vec_encoder', 'accuracy_ci', 'lee_ci',
            'evaluate_with_ci', 'cached_eval', 'corpus_rows', 'data_settings', 'run_data', 'check_hparams', 'ablation',
            'ablation_table', 'in_domain_corpus', 'in_domain_rows', 'token_counts', 'rare_tokens_dropped',
-           'first_blocks', 'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats']
+           'first_blocks', 'skip_halves', 'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats']
 
 # %% ../nbs/17_recipes.ipynb #e296443c
 def word_tokens(text: str) -> list[str]:
@@ -165,14 +165,19 @@ def run_data(run_dir: str | Path) -> dict | None:
     return data_settings(yaml.load(f.read_text(), Loader=_Loader))
 
 def check_hparams(rec: dict, config: str, overrides: dict,
-                  keys=('embed_dim', 'num_layers', 'num_heads', 'lr', 'embed_lr_mult', 'embed_weight_decay', 'embed_init_std', 'resid_init_scale', 'final_norm', 'local_token_mask',
+                  keys=('embed_dim', 'num_layers', 'num_heads', 'lr', 'embed_lr_mult', 'embed_weight_decay', 'embed_init_std', 'resid_init_scale', 'final_norm', 'embed_skip', 'local_token_mask',
                         'weight_decay', 'warmup_steps', 'sigreg_weight', 'projector', 'num_slices'),
                   run_dir: str | Path | None = None) -> None: # the run's folder: its data settings are checked too
     "Raise a ValueError when a row's recorded hyper-parameters (model, and data from `run_dir`) are not what `config` + `overrides` give today."
     cfg = merge_config(load_config(config), overrides)
     want = cfg['model']
     if rec['objective'] != 'lejepa': keys = [k for k in keys if k not in ('projector', 'sigreg_weight')]  # set by the objective
-    diff = {k: (rec['hparams'].get(k), want.get(k)) for k in keys if k in want and k in rec['hparams'] and rec['hparams'][k] != want[k]}
+    got = dict(rec['hparams'])
+    if rec['objective'] == 'lejepa':  # a setting the run did not record is newer than the run: it trained at the default
+        import inspect
+        from lejepa_text.model import LeJEPAText
+        got = {**{k: p.default for k, p in inspect.signature(LeJEPAText).parameters.items()}, **got}
+    diff = {k: (got.get(k), want.get(k)) for k in keys if k in want and k in got and got[k] != want[k]}
     if run_dir is not None and rec['objective'] == 'lejepa' and (got := run_data(run_dir)) is not None:  # the other objectives choose their own views
         want_data = data_settings(cfg['data'])
         diff.update({k: (got[k], want_data[k]) for k in DATA_KEYS if got[k] != want_data[k]})
@@ -268,6 +273,15 @@ def first_blocks(encoder: TextEncoder, k: int) -> TextEncoder:
     if not 0 <= k <= len(encoder.blocks): raise ValueError(f"k={k} must lie in [0, {len(encoder.blocks)}]: the encoder has {len(encoder.blocks)} blocks")
     e = copy.deepcopy(encoder); e.blocks = e.blocks[:k]
     return e
+
+# %% ../nbs/17_recipes.ipynb #f7d3e9c4
+def skip_halves(encoder: TextEncoder) -> dict:
+    "The two halves an `embed_skip` encoder averages, each an encoder of its own (copies): its blocks through the final norm, its token table through `embed_norm`."
+    if not encoder.config.embed_skip: raise ValueError("this encoder has no embed_skip: its output is its blocks' alone (use first_blocks for depths)")
+    blocks = copy.deepcopy(encoder); blocks.config = dataclasses.replace(blocks.config, embed_skip=False); del blocks.embed_norm
+    table = first_blocks(blocks, 0); table.norm = copy.deepcopy(encoder.embed_norm)
+    return {'blocks': blocks, 'token table': table}
+
 
 # %% ../nbs/17_recipes.ipynb #b0d60b3a
 @torch.no_grad()
