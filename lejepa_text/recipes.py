@@ -148,11 +148,15 @@ def _slug(name: str) -> str: return re.sub(r'[^a-z0-9]+', '-', name.lower()).str
 # %% ../nbs/17_recipes.ipynb #9b9bbd6a
 DATA_KEYS = ('views', 'batch_size', 'max_length', 'min_length', 'n_global', 'n_local', 'global_frac', 'local_frac', 'disjoint')
 
+def _defaults(cls) -> dict:
+    "The default of every argument of `cls`'s constructor: the value of a setting a run did not record."
+    import inspect
+    return {k: p.default for k, p in inspect.signature(cls).parameters.items()}
+
 def data_settings(hp: dict) -> dict:
     "The `DATA_KEYS` of a datamodule's settings `hp`, a missing key at `LeJEPATextDataModule`'s default (tuples as lists)."
-    import inspect
     from lejepa_text.datamodule import LeJEPATextDataModule
-    defaults = {k: p.default for k, p in inspect.signature(LeJEPATextDataModule).parameters.items()}
+    defaults = _defaults(LeJEPATextDataModule)
     return {k: list(v) if isinstance(v, tuple) else v for k in DATA_KEYS for v in [hp.get(k, defaults[k])]}
 
 def run_data(run_dir: str | Path) -> dict | None:
@@ -172,12 +176,11 @@ def check_hparams(rec: dict, config: str, overrides: dict,
     cfg = merge_config(load_config(config), overrides)
     want = cfg['model']
     if rec['objective'] != 'lejepa': keys = [k for k in keys if k not in ('projector', 'sigreg_weight')]  # set by the objective
-    got = dict(rec['hparams'])
+    trained = dict(rec['hparams'])
     if rec['objective'] == 'lejepa':  # a setting the run did not record is newer than the run: it trained at the default
-        import inspect
         from lejepa_text.model import LeJEPAText
-        got = {**{k: p.default for k, p in inspect.signature(LeJEPAText).parameters.items()}, **got}
-    diff = {k: (got.get(k), want.get(k)) for k in keys if k in want and k in got and got[k] != want[k]}
+        trained = {**_defaults(LeJEPAText), **trained}
+    diff = {k: (trained[k], want[k]) for k in keys if k in want and k in trained and trained[k] != want[k]}
     if run_dir is not None and rec['objective'] == 'lejepa' and (got := run_data(run_dir)) is not None:  # the other objectives choose their own views
         want_data = data_settings(cfg['data'])
         diff.update({k: (got[k], want_data[k]) for k in DATA_KEYS if got[k] != want_data[k]})
