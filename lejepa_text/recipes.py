@@ -244,16 +244,21 @@ def write_corpus(folder: Path, splits: dict) -> Path: # split name -> list of ro
     tmp.rename(folder)
     return folder
 
+def _wiki_plus(folder: Path, extra: dict) -> Path: # source name -> texts, added to the train split only
+    "`write_corpus` of the embedded articles' three splits, with the `extra` texts in train after the articles."
+    wiki = load_corpus('wiki-offline')
+    return write_corpus(folder, {split: [{'text': t, 'source': 'wiki'} for t in wiki[split]['text']]
+                                        + ([{'text': t, 'source': k} for k, ts in extra.items() for t in ts] if split == 'train' else [])
+                                 for split in ('train', 'validation', 'test')})
+
 def in_domain_corpus(folder: str | Path | None = None) -> Path:
     "A corpus folder (train/validation/test.jsonl): the embedded articles' splits, plus unlabeled in-domain text in train only."
     folder = Path(folder or cache_dir('corpora') / 'wiki-in-domain-v1')
     if (folder / 'test.jsonl').exists(): return folder
-    wiki, d = load_corpus('wiki-offline'), package_dir('gensim') / 'test' / 'test_data'
+    d = package_dir('gensim') / 'test' / 'test_data'
     extra = {'lee-background': [l.strip() for l in (d / 'lee_background.cor').read_text(encoding='latin-1').splitlines() if l.strip()],
              'rt-probe-train': sentiment_task()['train'][0]}  # the sentiment probe's training snippets, without labels
-    return write_corpus(folder, {split: [{'text': t, 'source': 'wiki'} for t in wiki[split]['text']]
-                                        + ([{'text': t, 'source': k} for k, ts in extra.items() for t in ts] if split == 'train' else [])
-                                 for split in ('train', 'validation', 'test')})
+    return _wiki_plus(folder, extra)
 
 def in_domain_rows(folder: str | Path | None = None) -> dict:
     "The main job's transformer and its bag of embeddings (also at λ = 0.05), trained on `in_domain_corpus` (rows for `ablation`)."
@@ -324,11 +329,7 @@ def news_corpus(folder: str | Path | None = None) -> Path:
     folder = Path(folder or cache_dir('corpora') / 'wiki-news-v1')
     if (folder / 'test.jsonl').exists(): return folder
     news = pd.read_csv(wheel_member(**NEWS_DATA, folder='news', what='News articles'))  # one CSV inside the zip
-    news = [t for t in news.text.dropna().astype(str) if t.strip()]
-    wiki = load_corpus('wiki-offline')
-    return write_corpus(folder, {split: [{'text': t, 'source': 'wiki'} for t in wiki[split]['text']]
-                                        + ([{'text': t, 'source': 'news'} for t in news] if split == 'train' else [])
-                                 for split in ('train', 'validation', 'test')})
+    return _wiki_plus(folder, {'news': [t for t in news.text.dropna().astype(str) if t.strip()]})
 
 # %% ../nbs/17_recipes.ipynb #b0d60b3a
 @torch.no_grad()
