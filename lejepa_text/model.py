@@ -56,6 +56,8 @@ class LeJEPAText(pl.LightningModule):
                  embed_weight_decay: float | None = None, # the token table's weight decay (None: weight_decay)
                  tokenizer: str = 'gpt2', # the tokenizer the ids come from (for `encode`)
                  local_token_mask: float = 0.0, # multiview: in training, this fraction of the local views' tokens is replaced by <|endoftext|>
+                 table_loss: float = 0.0, # multiview, embed_skip: weight of a second loss on the token-table half alone (the bag inside the encoder)
+                 table_loss_mode: str = 'output', # 'output': loss(output) + w·loss(table half); 'halves': loss(blocks half) + w·loss(table half)
                  init_from: str | None = None, # warm start: an exported encoder folder or a .ckpt whose matching weights replace the initial ones (see below)
                  seed: int = 0): # seed of SIGReg's directions
         super().__init__()
@@ -66,6 +68,10 @@ class LeJEPAText(pl.LightningModule):
         if sigreg_on not in ('both', 'context'): raise ValueError(f"sigreg_on must be 'both' or 'context', got {sigreg_on!r}")
         if not 0 <= sigreg_weight <= 1: raise ValueError(f"sigreg_weight (λ) must lie in [0, 1], got {sigreg_weight}")
         if not 0 <= local_token_mask < 1: raise ValueError(f"local_token_mask must lie in [0, 1), got {local_token_mask}")
+        if table_loss < 0: raise ValueError(f"table_loss must be >= 0, got {table_loss}")
+        if table_loss_mode not in ('output', 'halves'): raise ValueError(f"table_loss_mode must be 'output' or 'halves', got {table_loss_mode!r}")
+        if table_loss and not (embed_skip and recipe == 'multiview'):
+            raise ValueError("table_loss trains the token-table half of a first-last encoder: set embed_skip=True and recipe='multiview' with it")
         self.encoder = TextEncoder.from_config(EncoderConfig.of(self.hparams))
         if recipe != 'multiview':  # the multiview recipe has no predictor: every view is pulled toward the global views' mean
             self.predictor = (TransformerPredictor(embed_dim, num_heads, predictor_layers, max_length) if predictor == 'transformer'
@@ -144,15 +150,17 @@ def multiview_loss(z: torch.Tensor, # (V, N, K) embeddings of V views of N docum
 
 # %% ../nbs/09_model.ipynb #ce204bf9
 @patch
-def pooled_views(self: LeJEPAText, batch) -> torch.Tensor: # (V, N, D) one embedding per view and document
-    "Encode a packed batch of document views (one pass, segments blind to each other) and mean-pool each view."
+def pooled_views(self: LeJEPAText, batch, table: bool = False) -> torch.Tensor: # (V, N, D) one embedding per view and document
+    "Encode a packed batch of document views (one pass, segments blind to each other) and mean-pool each view; with `table`, also the pooled token-table half of an `embed_skip` encoder."
     seg, V, N, ids = batch['segment_ids'], int(batch['n_views']), int(batch['n_items']), batch['input_ids']
     p = self.hparams.local_token_mask
     if self.training and p > 0 and 'n_global' in batch:  # harder local views: some of their tokens hidden
         hide = (seg >= int(batch['n_global']) * N) & (torch.rand(ids.shape, device=ids.device) < p)  # (B, T) local tokens only
         ids = ids.masked_fill(hide, self.hparams.vocab_size - 1)  # GPT-2's <|endoftext|>: "a token was here"
     z = segment_mean(self.encoder(ids, segment_ids=seg), seg, V * N)  # (V·N, D), view-major
-    return z.view(V, N, -1)
+    if not table: return z.view(V, N, -1)
+    e = self.encoder.embed_norm(self.encoder.token_embedding(ids))  # (B, T, D) the table half of every output state
+    return z.view(V, N, -1), segment_mean(e, seg, V * N).view(V, N, -1)
 
 @patch
 def packed_loss(self: LeJEPAText, batch) -> dict:
@@ -161,10 +169,15 @@ def packed_loss(self: LeJEPAText, batch) -> dict:
     if recipe != h.recipe:
         raise ValueError(f"The batch holds {recipe} views but the model was built with recipe={h.recipe!r}: "
                          f"set --model.recipe and --data.views to the same recipe.")
-    z, lam = self.pooled_views(batch), self.sigreg_weight  # (V, N, D)
+    w, lam = h.get('table_loss', 0.0), self.sigreg_weight
+    z, t = self.pooled_views(batch, table=True) if w else (self.pooled_views(batch), None)  # (V, N, D); t: the table half
     if recipe == 'multiview':
         G = int(batch['n_global'])
-        parts = multiview_loss(self.projector(z), G, self.sigreg, lam)
+        main = 2 * z - t if w and h.table_loss_mode == 'halves' else z  # the blocks' half: output = (blocks + table) / 2
+        parts = multiview_loss(self.projector(main), G, self.sigreg, lam)
+        if w:  # a first-last encoder's table half gets a loss of its own, as the bag of embeddings does
+            tp = multiview_loss(self.projector(t), G, self.sigreg, lam)
+            parts = {k: parts[k] + w * tp[k] for k in parts}
         return dict(loss=parts['loss'], pred_loss=parts['inv'], sigreg=parts['sigreg'], context=z[0], target=z[-1],
                     kinds={'global': z[:G].flatten(0, 1), **({'local': z[G:].flatten(0, 1)} if G < len(z) else {})})
     if h.predictor == 'transformer': raise ValueError("The transformer predictor reads the chunk layout: use --data.views chunks with it.")

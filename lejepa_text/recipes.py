@@ -170,7 +170,7 @@ def run_data(run_dir: str | Path) -> dict | None:
     return data_settings(yaml.load(f.read_text(), Loader=_Loader))
 
 def check_hparams(rec: dict, config: str, overrides: dict,
-                  keys=('embed_dim', 'num_layers', 'num_heads', 'lr', 'embed_lr_mult', 'embed_weight_decay', 'embed_init_std', 'resid_init_scale', 'final_norm', 'embed_skip', 'local_token_mask',
+                  keys=('embed_dim', 'num_layers', 'num_heads', 'lr', 'embed_lr_mult', 'embed_weight_decay', 'embed_init_std', 'resid_init_scale', 'final_norm', 'embed_skip', 'local_token_mask', 'table_loss', 'table_loss_mode',
                         'weight_decay', 'warmup_steps', 'sigreg_weight', 'projector', 'num_slices'),
                   run_dir: str | Path | None = None) -> None: # the run's folder: its data settings are checked too
     "Raise a ValueError when a row's recorded hyper-parameters (model, and data from `run_dir`) are not what `config` + `overrides` give today."
