@@ -72,6 +72,8 @@ class LeJEPAText(pl.LightningModule):
         if table_loss_mode not in ('output', 'halves'): raise ValueError(f"table_loss_mode must be 'output' or 'halves', got {table_loss_mode!r}")
         if table_loss and not (embed_skip and recipe == 'multiview'):
             raise ValueError("table_loss trains the token-table half of a first-last encoder: set embed_skip=True and recipe='multiview' with it")
+        if table_loss_mode == 'halves' and not table_loss:
+            raise ValueError("table_loss_mode='halves' leaves the token table without a loss unless table_loss > 0: set table_loss (1.0 in the recipes chapter)")
         self.encoder = TextEncoder.from_config(EncoderConfig.of(self.hparams))
         if recipe != 'multiview':  # the multiview recipe has no predictor: every view is pulled toward the global views' mean
             self.predictor = (TransformerPredictor(embed_dim, num_heads, predictor_layers, max_length) if predictor == 'transformer'
