@@ -152,7 +152,7 @@ def multiview_loss(z: torch.Tensor, # (V, N, K) embeddings of V views of N docum
 
 # %% ../nbs/09_model.ipynb #ce204bf9
 @patch
-def pooled_views(self: LeJEPAText, batch, table: bool = False) -> torch.Tensor: # (V, N, D) one embedding per view and document
+def pooled_views(self: LeJEPAText, batch, table: bool = False): # (V, N, D) one embedding per view and document; with `table`, a pair
     "Encode a packed batch of document views (one pass, segments blind to each other) and mean-pool each view; with `table`, also the pooled token-table half of an `embed_skip` encoder."
     seg, V, N, ids = batch['segment_ids'], int(batch['n_views']), int(batch['n_items']), batch['input_ids']
     p = self.hparams.local_token_mask
