@@ -15,7 +15,7 @@ from .blog import BlogModel
 __all__ = ['DEFAULT_PEAK_TFLOPS', 'LABELS', 'STEP_COLS', 'BenchConfig', 'flops_per_token', 'random_batches', 'real_datamodule',
            'real_batches', 'Variant', 'is_fused', 'blog_variant', 'multiview_batches', 'lejepa_variant',
            'parse_variant', 'make_variants', 'device_sync', 'time_steps', 'time_optimizer', 'peak_memory',
-           'bench_steps', 'md_table', 'step_table']
+           'bench_steps', 'md_table', 'multiview_label', 'step_table']
 
 # %% ../nbs/19_timing.ipynb #53eb7a14
 @dataclass
@@ -35,6 +35,11 @@ class BenchConfig:
     warmup_steps: int = 100
     num_workers: int = 0      # DataLoader workers (the loader section)
     disjoint: bool = False    # multi-view crops that share no token (the `cpu` config's)
+    n_global: int = 2         # multi-view crops per window: global...
+    n_local: int = 4          # ...and local (the `cpu` config: 8)
+    embed_skip: bool = False  # first-last pooling (the `cpu` config's)...
+    table_loss: float = 0.0   # ...with the token-table half's own loss (the `cpu` config: 1.0)
+    table_loss_mode: str = 'output'
 
     @classmethod
     def from_config(cls, name:str, **overrides):
@@ -112,10 +117,10 @@ def blog_variant(cfg:BenchConfig, device='cpu', amp=False, dropout=None, fused=F
     return Variant(name, m, m.compute_loss, opt, amp)
 
 def multiview_batches(cfg:BenchConfig, n:int=4, device='cpu')->list:
-    "The first `n` training batches of packed multi-view document views (2 global + 4 local crops per window, disjoint if `cfg` says so)."
+    "The first `n` training batches of packed multi-view document views (`cfg`'s global and local crops per window, disjoint if it says so)."
     from lejepa_text.datamodule import LeJEPATextDataModule
     dm = LeJEPATextDataModule(max_length=cfg.max_length, min_length=cfg.min_length, batch_size=cfg.batch_size, views='multiview',
-                                disjoint=cfg.disjoint)
+                                n_global=cfg.n_global, n_local=cfg.n_local, disjoint=cfg.disjoint)
     dm.setup('fit'); it = iter(dm.train_dataloader())
     return [{k: v.to(device) if torch.is_tensor(v) else v for k, v in next(it).items()} for _ in range(n)]
 
@@ -123,7 +128,8 @@ def lejepa_variant(cfg:BenchConfig, device='cpu', amp=False, compile=False, fuse
     "`LeJEPAText` with the AdamW of its `configure_optimizers` (`fused` overrides that choice); `multiview`: the paper's recipe on packed views."
     m = LeJEPAText(cfg.vocab_size, cfg.embed_dim, cfg.num_heads, cfg.num_layers, cfg.max_length, cfg.dropout,
                    lr=cfg.lr, sigreg_weight=cfg.sigreg_weight, num_slices=cfg.num_slices, warmup_steps=cfg.warmup_steps,
-                   **(dict(recipe='multiview', projector='batchnorm') if multiview else {})).to(device).train()
+                   embed_skip=cfg.embed_skip, **(dict(recipe='multiview', projector='batchnorm', table_loss=cfg.table_loss,
+                          table_loss_mode=cfg.table_loss_mode) if multiview else {})).to(device).train()
     opt = m.configure_optimizers()['optimizer']
     if fused is not None and is_fused(opt) != fused:
         groups = [{'params': g['params'], 'weight_decay': g['weight_decay']} for g in opt.param_groups]
@@ -231,6 +237,7 @@ def bench_steps(cfg:BenchConfig, variants=('blog', 'ours'), steps:int=10, warmup
                  opt_ms=time_optimizer(v) * 1e3,
                  fused=is_fused(v.opt), bf16=bf16, compile=compile and v.name.startswith('ours'), data=data,
                  device=str(device), block_ms=[s * 1e3 for s in per[v.name]])
+        if v.batches is not None: r['label'] = multiview_label(cfg) + (', compiled' if r['compile'] else '')
         r['peak_mb'] = peak_memory(v, (v.batches or batches)[0]) / 2**20 if memory else None
         r['mfu'] = flops_per_token(cfg) * r['tokens_per_s'] / (peak_tflops * 1e12) if peak_tflops else None
         res.append(r)
@@ -245,12 +252,17 @@ def md_table(rows:list, cols:list)->str:
     for r in rows: out.append('| ' + ' | '.join('-' if r.get(k) is None else fmt.format(r[k]) for _, k, fmt in cols) + ' |')
     return '\n'.join(out)
 
+def multiview_label(cfg:BenchConfig)->str:
+    "The multi-view variant's row label: `cfg`'s crops per document, and the table loss when it has one."
+    return (f"LeJEPAText, multi-view: {cfg.n_global} global + {cfg.n_local} local crops per document, packed (real tokens)"
+            + (', first-last pooling + table loss' if cfg.table_loss else ''))
+
 LABELS = {'blog': "blog: two passes (target under no_grad), nn.TransformerEncoder, AdamW as written",
           'blog-fused': "blog, with fused AdamW", 'blog-dropout': "blog, dropout 0.1 (the post's default)",
           'blog-dropout-fused': "blog, dropout 0.1, fused AdamW",
           'ours': "LeJEPAText: one pass, block mask, SDPA, its configure_optimizers",
           'ours-fused': "LeJEPAText, with fused AdamW",
-          'ours-multiview': "LeJEPAText, multi-view: 2 global + 4 local crops per document, packed (real tokens)"}
+          'ours-multiview': multiview_label(BenchConfig())}  # a run of another config labels its rows with its own crops
 
 STEP_COLS = [('variant', 'label', '{}'), ('tokens/s', 'tokens_per_s', '{:,.0f}'), ('step ms', 'step_ms', '{:.1f}'),
              ('best ms', 'best_ms', '{:.1f}'), ('AdamW ms', 'opt_ms', '{:.1f}'), ('ratio', 'ratio', '{:.2f}'),
