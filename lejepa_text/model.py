@@ -71,7 +71,8 @@ class LeJEPAText(pl.LightningModule):
         if table_loss < 0: raise ValueError(f"table_loss must be >= 0, got {table_loss}")
         if table_loss_mode not in ('output', 'halves'): raise ValueError(f"table_loss_mode must be 'output' or 'halves', got {table_loss_mode!r}")
         if table_loss and not (embed_skip and recipe == 'multiview'):
-            raise ValueError("table_loss trains the token-table half of a first-last encoder: set embed_skip=True and recipe='multiview' with it")
+            raise ValueError("table_loss trains the token-table half of a first-last encoder: set embed_skip=True and recipe='multiview' with it, "
+                             "or table_loss=0 (--model.table_loss 0) to train another recipe")
         if table_loss_mode == 'halves' and not table_loss:
             raise ValueError("table_loss_mode='halves' leaves the token table without a loss unless table_loss > 0: set table_loss (1.0 in the recipes chapter)")
         self.encoder = TextEncoder.from_config(EncoderConfig.of(self.hparams))
