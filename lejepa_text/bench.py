@@ -29,14 +29,13 @@ def _median_time(fn, n:int, device, warmup:int=1)->float:
 def sigreg_share(cfg:BenchConfig, step_ms:dict, device='cpu', n:int=10)->list:
     "SIGReg's forward and backward alone, on embeddings of the shape each model gives it, against that model's step."
     device, B, D, rows = torch.device(device), cfg.batch_size, cfg.embed_dim, []
-    cases = [('blog', BlogSIGReg(cfg.num_slices).to(device), (B, D)),
-             ('ours', SIGReg(cfg.num_slices).to(device).train(), (2, B, D)),  # ours: context and target
-             ('ours-multiview', SIGReg(cfg.num_slices).to(device).train(), (cfg.n_global + cfg.n_local, B, D))]  # every view
-    calls = {'ours-multiview': 2 if cfg.table_loss else 1}  # the table loss runs SIGReg a second time, on the token-table half
-    for name, sig, shape in cases:
+    cases = [('blog', BlogSIGReg(cfg.num_slices).to(device), (B, D), 1),
+             ('ours', SIGReg(cfg.num_slices).to(device).train(), (2, B, D), 1),  # ours: context and target
+             ('ours-multiview', SIGReg(cfg.num_slices).to(device).train(), (cfg.n_global + cfg.n_local, B, D),  # every view,
+              2 if cfg.table_loss else 1)]  # twice with the table loss (the token-table half has its own SIGReg)
+    for name, sig, shape, k in cases:
         if name not in step_ms: continue
         z = torch.randn(*shape, device=device, requires_grad=True)
-        k = calls.get(name, 1)
         sec = k * _median_time(lambda: sig(z).backward(), n, device)
         rows.append(dict(variant=name, input=str(tuple(shape)) + (f' × {k}' if k > 1 else ''), sigreg_ms=sec * 1e3,
                          step_ms=step_ms[name], share=sec * 1e3 / step_ms[name]))

@@ -169,10 +169,10 @@ def train_row(objective: str, # 'lejepa', 'mlm', 'ema-jepa' or 'lang-jepa'
     from pytorch_lightning.callbacks import ModelCheckpoint
     base = load_config(config)
     cfg, out = merge_config(base, overrides), Path(out)
-    if objective in ('mlm', 'ema-jepa'):  # MLM and EMA-JEPA read the blog's chunks (token masks, prefix/suffix spans), whatever the config's views
-        cfg = merge_config(cfg, {'model': {'recipe': 'spans', 'projector': 'none', 'table_loss': 0.0}, 'data': {'views': 'chunks', 'disjoint': False}})
-    if objective == 'lang-jepa': cfg = merge_config(cfg, {'model': {'recipe': 'sentences', 'projector': 'none', 'table_loss': 0.0}, 'data': {'views': 'sentences', 'disjoint': False}})
-    # (the table loss and disjoint crops belong to the multi-view recipe: the other recipes train without them)
+    # MLM and EMA-JEPA read the blog's chunks (token masks, prefix/suffix spans), lang-jepa sentences, whatever the config's
+    # views; the table loss and disjoint crops belong to the multi-view recipe, so these rows train without them
+    if own := {'mlm': ('spans', 'chunks'), 'ema-jepa': ('spans', 'chunks'), 'lang-jepa': ('sentences', 'sentences')}.get(objective):
+        cfg = merge_config(cfg, {'model': {'recipe': own[0], 'projector': 'none', 'table_loss': 0.0}, 'data': {'views': own[1], 'disjoint': False}})
     if seed is not None: cfg = {**merge_config(cfg, {'model': {'seed': seed}, 'data': {'seed': seed}}), 'seed_everything': seed}
     if (out / 'checkpoints' / 'last.ckpt').exists(): raise FileExistsError(f'{out} already holds a run: use a fresh folder')
     pl.seed_everything(cfg.get('seed_everything', 0), verbose=False)
