@@ -32,7 +32,9 @@ def sigreg_share(cfg:BenchConfig, step_ms:dict, device='cpu', n:int=10)->list:
     cases = [('blog', BlogSIGReg(cfg.num_slices).to(device), (B, D), 1),
              ('ours', SIGReg(cfg.num_slices).to(device).train(), (2, B, D), 1),  # ours: context and target
              ('ours-multiview', SIGReg(cfg.num_slices).to(device).train(), (cfg.n_global + cfg.n_local, B, D),  # every view,
-              2 if cfg.table_loss else 1)]  # twice with the table loss (the token-table half has its own SIGReg)
+              2 if cfg.table_loss else 1),  # twice with the table loss (the token-table half has its own SIGReg)
+             ('ours-multiview-autograd', SIGReg(cfg.num_slices, by_hand=False).to(device).train(),
+              (cfg.n_global + cfg.n_local, B, D), 2 if cfg.table_loss else 1)]  # the same, differentiated by autograd
     for name, sig, shape, k in cases:
         if name not in step_ms: continue
         z = torch.randn(*shape, device=device, requires_grad=True)
@@ -149,7 +151,7 @@ def _parser()->ArgumentParser:
     a('--steps', type=int, default=10, help='timed steps per variant')
     a('--warmup', type=int, default=2, help='untimed steps per variant first')
     a('--rounds', type=int, help='interleaved blocks of timed steps (default: one step per block on CPU, 5 blocks on GPU)')
-    a('--variants', default='blog,ours', help='comma-separated: blog, blog-fused, blog-dropout, ours, ours-fused, ours-multiview')
+    a('--variants', default='blog,ours', help='comma-separated: blog, blog-fused, blog-dropout, ours, ours-fused, ours-multiview, ours-multiview-autograd')
     a('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     a('--bf16', action='store_true', help='bf16 autocast (both models)')
     a('--compile', action='store_true', help="torch.compile LeJEPAText's forward (nn.Module.compile)")
