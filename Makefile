@@ -19,7 +19,7 @@ $(VENV)/.installed: setup.py settings.ini
 	if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbdev_install_hooks; fi
 	touch $@
 
-# The main job: dataset statistics, then train the `cpu` config on the embedded corpus (6 to 10 minutes on 2 cores),
+# The main job: dataset statistics, then train the `cpu` config on the embedded corpus (5 to 10 minutes on 2 cores),
 # write curves, summary.json, the exported encoder and report.html into $(RUN), and evaluate it; its last line is the report's path.
 # Running it again in the same folder resumes (and finishes) an interrupted run; a finished one (summary.json) is
 # shown, not run again: use RUN=runs/other for a fresh one.
