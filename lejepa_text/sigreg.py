@@ -8,6 +8,7 @@ __all__ = ['ep_quadrature', 'ecf_means', 'epps_pulley', 'SIGReg']
 # %% ../nbs/06_sigreg.ipynb #fa0bad11
 import torch
 from torch import nn
+from torch.autograd.function import once_differentiable
 from fastcore.basics import patch
 from .dist import world_size, all_reduce_mean, all_reduce_max
 
@@ -39,6 +40,7 @@ class _ECFMeans(torch.autograd.Function):
         return torch.cat(means, 1)                        # (2, M, P)
 
     @staticmethod
+    @once_differentiable  # SIGReg needs no second derivatives: asking for them fails with a clear message
     def backward(ctx, g): # g (2, M, P): gradients of the cosine and sine means
         z, t = ctx.saved_tensors
         g_cos, g_sin = g[0] / z.shape[0], g[1] / z.shape[0]  # d mean / d element = 1/N
@@ -60,7 +62,8 @@ def ecf_means(
         return torch.stack([z_t.cos().mean(0), z_t.sin().mean(0)])
     N, rest, P = z.shape[0], z.shape[1:], t.numel()
     zf = z.reshape(N, -1)                                     # (N, M)
-    cols = max(1, (1 << 18) // (N * P)) if z.device.type == 'cpu' else zf.shape[1]  # on a GPU: one piece
+    M = zf.shape[1]
+    cols = max(1, (1 << 18) // (N * P), -(-M // 64)) if z.device.type == 'cpu' else M  # CPU: ~2^18 angles a piece, at most 64 pieces; GPU: one
     return _ECFMeans.apply(zf, t, cols).reshape(2, *rest, P)
 
 # %% ../nbs/06_sigreg.ipynb #c9753f55
