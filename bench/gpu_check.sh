@@ -70,8 +70,9 @@ run() {  # name, cap in seconds, then the bench's arguments
 LOADER=(); [ "$DATA" = real ] && LOADER=(--loader)  # the loader section reads the real corpus
 # the multi-view step (the shipped configs' recipe) packs views of real documents, so it needs the real corpus too
 VARIANTS=(--variants blog,ours); [ "$DATA" = real ] && VARIANTS=(--variants blog,ours,ours-multiview)
-# gpu-small also times the multi-view step with SIGReg's backward left to autograd: the backward by hand runs in one piece on a GPU
-SMALL=("${VARIANTS[@]}"); [ "$DATA" = real ] && SMALL=(--variants blog,ours,ours-multiview,ours-multiview-autograd)
+# gpu-small also times the multi-view step with SIGReg's backward left to autograd (the backward by hand runs in one piece on a
+# GPU) and with SIGReg compiled (fused=True: Triton kernels)
+SMALL=("${VARIANTS[@]}"); [ "$DATA" = real ] && SMALL=(--variants blog,ours,ours-multiview,ours-multiview-autograd,ours-multiview-fusedsigreg)
 run gpu-small 100 --config gpu-small --sigreg --sync_check "${LOADER[@]}" "${SMALL[@]}"
 [ "$SMOKE" = 1 ] || run gpu-small-compile 140 --config gpu-small --compile
 run gpu-base 90 --config gpu-base --sigreg --sync_check "${VARIANTS[@]}"

@@ -34,7 +34,9 @@ def sigreg_share(cfg:BenchConfig, step_ms:dict, device='cpu', n:int=10)->list:
              ('ours-multiview', SIGReg(cfg.num_slices).to(device).train(), (cfg.n_global + cfg.n_local, B, D),  # every view,
               2 if cfg.table_loss else 1),  # twice with the table loss (the token-table half has its own SIGReg)
              ('ours-multiview-autograd', SIGReg(cfg.num_slices, by_hand=False).to(device).train(),
-              (cfg.n_global + cfg.n_local, B, D), 2 if cfg.table_loss else 1)]  # the same, differentiated by autograd
+              (cfg.n_global + cfg.n_local, B, D), 2 if cfg.table_loss else 1),  # the same, differentiated by autograd
+             ('ours-multiview-fusedsigreg', SIGReg(cfg.num_slices, fused=True).to(device).train(),
+              (cfg.n_global + cfg.n_local, B, D), 2 if cfg.table_loss else 1)]  # the same, compiled
     for name, sig, shape, k in cases:
         if name not in step_ms: continue
         z = torch.randn(*shape, device=device, requires_grad=True)
@@ -151,7 +153,8 @@ def _parser()->ArgumentParser:
     a('--steps', type=int, default=10, help='timed steps per variant')
     a('--warmup', type=int, default=2, help='untimed steps per variant first')
     a('--rounds', type=int, help='interleaved blocks of timed steps (default: one step per block on CPU, 5 blocks on GPU)')
-    a('--variants', default='blog,ours', help='comma-separated: blog, blog-fused, blog-dropout, ours, ours-fused, ours-multiview, ours-multiview-autograd')
+    a('--variants', default='blog,ours', help='comma-separated: blog, blog-fused, blog-dropout, ours, ours-fused, ours-fusedsigreg, ours-multiview, '
+                                             'ours-multiview-autograd, ours-multiview-fusedsigreg')
     a('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     a('--bf16', action='store_true', help='bf16 autocast (both models)')
     a('--compile', action='store_true', help="torch.compile LeJEPAText's forward (nn.Module.compile)")
@@ -235,8 +238,10 @@ def bench_cli(args:list|None=None)->dict:
     save()
     _sections(a, cfg, device, res, out, save)
     ours = next((r for r in res if r['variant'] == 'ours'), res[-1])
-    mv = next((r for r in res if r['variant'] == 'ours-multiview'), None)
-    if mv and ours is not mv: print(f"\nmulti-view / 2-span real tokens per second: {mv['tokens_per_s'] / ours['tokens_per_s']:.2f}")
+    for mv in (r for r in res if r['variant'].startswith('ours-multiview') and ours is not r):  # each multi-view step against the 2-span one
+        opts = mv['variant'][len('ours-multiview-'):]               # '' for the plain step; 'autograd', 'fusedsigreg'
+        print(f"\nmulti-view{f' ({opts})' if opts else ''} / 2-span real tokens per second: "
+              f"{mv['tokens_per_s'] / ours['tokens_per_s']:.2f}")
     if any(r['variant'] == 'blog' for r in res): print(f"\nratio: {ours['ratio']:.2f}")
     else: print("\nratio: n/a (no blog variant to compare with)")  # a variant over itself says nothing
     return out

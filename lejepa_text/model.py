@@ -58,6 +58,7 @@ class LeJEPAText(pl.LightningModule):
                  local_token_mask: float = 0.0, # multiview: in training, this fraction of the local views' tokens is replaced by <|endoftext|>
                  table_loss: float = 0.0, # multiview, embed_skip: weight of a second loss on the token-table half alone (the bag inside the encoder)
                  table_loss_mode: str = 'output', # 'output': loss(output) + w·loss(table half); 'halves': loss(blocks half) + w·loss(table half)
+                 sigreg_fused: bool = False, # SIGReg's statistic compiled by torch.compile, one loop each way (faster; needs a C++ compiler or Triton)
                  init_from: str | None = None, # warm start: an exported encoder folder or a .ckpt whose matching weights replace the initial ones (see below)
                  seed: int = 0): # seed of SIGReg's directions
         super().__init__()
@@ -82,7 +83,7 @@ class LeJEPAText(pl.LightningModule):
         if projector not in ('none', 'batchnorm', 'mlp'): raise ValueError(f"projector must be 'none', 'batchnorm' or 'mlp', got {projector!r}")
         self.projector = (nn.Identity() if recipe != 'multiview' or projector == 'none' else
                           ViewBatchNorm(embed_dim) if projector == 'batchnorm' else Projector(embed_dim, projector_dim))
-        self.sigreg = SIGReg(num_slices=num_slices, seed=seed)
+        self.sigreg = SIGReg(num_slices=num_slices, seed=seed, fused=sigreg_fused)
         self.lr, self.sigreg_weight = lr, sigreg_weight
 
     @classmethod

@@ -6,6 +6,7 @@
 __all__ = ['ep_quadrature', 'ecf_means', 'epps_pulley', 'SIGReg']
 
 # %% ../nbs/06_sigreg.ipynb #fa0bad11
+import warnings
 import torch
 from torch import nn
 from torch.autograd.function import once_differentiable
@@ -27,54 +28,107 @@ def ep_quadrature(
     return t, phi, weights * phi
 
 # %% ../nbs/06_sigreg.ipynb #e1c2f3a4
+def _means_in_pieces(z, t, cols): # z (N, M) samples of M variables, t (P,) nodes, `cols` variables per piece
+    "Means over dim 0 of cos(z·t) and sin(z·t), (2, M, P), computed `cols` columns at a time."
+    means = []
+    for zc in z.split(cols, 1):                       # pieces of (N, cols, P) angles that stay in the cache
+        x = zc[..., None] * t                         # (N, cols, P)
+        c = x.cos(); s = x.sin_()                     # the sine overwrites the angles: one tensor fewer
+        means.append(torch.stack([c.mean(0), s.mean(0)]))
+    return torch.cat(means, 1)                        # (2, M, P)
+
+def _grad_in_pieces(z, t, g, cols): # g (2, M, P): gradients of the cosine and sine means
+    "The gradient (N, M) of `_means_in_pieces`' output, from the gradient `g` that reaches it (the formula in the text)."
+    g_cos, g_sin = g[0] / z.shape[0], g[1] / z.shape[0]  # d mean / d element = 1/N
+    out, j = [], 0
+    for zc in z.split(cols, 1):
+        k, x = zc.shape[1], zc[..., None] * t
+        gx = x.cos().mul_(g_sin[j:j + k])              # d sin(x)/dx = cos(x)
+        gx.sub_(x.sin_().mul_(g_cos[j:j + k]))         # d cos(x)/dx = -sin(x)
+        out.append(gx.mul_(t).sum(-1)); j += k         # dx/dz = t, summed over the nodes: (N, k)
+    return torch.cat(out, 1)
+
+def _cols(z, P):
+    "Columns per piece: on a CPU about 2^18 angles a piece, at most 64 pieces; on a GPU one piece."
+    N, M = z.shape
+    return max(1, (1 << 18) // (N * P), -(-M // 64)) if z.device.type == 'cpu' else M
+
 class _ECFMeans(torch.autograd.Function):
     "Means over dim 0 of cos(z·t) and sin(z·t), with the backward pass written out (see the text)."
     @staticmethod
-    def forward(ctx, z, t, cols): # z (N, M) samples of M variables, t (P,) nodes, `cols` variables per piece
-        means = []
-        for zc in z.split(cols, 1):                       # pieces of (N, cols, P) angles that stay in the cache
-            x = zc[..., None] * t                         # (N, cols, P)
-            c = x.cos(); s = x.sin_()                     # the sine overwrites the angles: one tensor fewer
-            means.append(torch.stack([c.mean(0), s.mean(0)]))
-        ctx.save_for_backward(z, t); ctx.cols = cols      # the samples only: the backward pass recomputes the rest
-        return torch.cat(means, 1)                        # (2, M, P)
+    def forward(ctx, z, t, cols):
+        ctx.save_for_backward(z, t); ctx.cols = cols  # the samples only: the backward pass recomputes the rest
+        return _means_in_pieces(z, t, cols)
 
     @staticmethod
     @once_differentiable  # SIGReg needs no second derivatives: asking for them fails with a clear message
-    def backward(ctx, g): # g (2, M, P): gradients of the cosine and sine means
+    def backward(ctx, g):
         z, t = ctx.saved_tensors
-        g_cos, g_sin = g[0] / z.shape[0], g[1] / z.shape[0]  # d mean / d element = 1/N
-        out, j = [], 0
-        for zc in z.split(ctx.cols, 1):
-            k, x = zc.shape[1], zc[..., None] * t
-            gx = x.cos().mul_(g_sin[j:j + k])              # d sin(x)/dx = cos(x)
-            gx.sub_(x.sin_().mul_(g_cos[j:j + k]))         # d cos(x)/dx = -sin(x)
-            out.append(gx.mul_(t).sum(-1)); j += k         # dx/dz = t, summed over the nodes: (N, k)
-        return torch.cat(out, 1), None, None
+        return _grad_in_pieces(z, t, g, ctx.cols), None, None
+
+def _means_expr(z, t):
+    "The means (2, M, P) as one expression: compiled, one loop that stores no angle."
+    x = z[..., None] * t
+    return torch.stack([x.cos().mean(0), x.sin().mean(0)])
+
+def _grad_expr(z, t, g):
+    "The same gradient as `_grad_in_pieces`, as one expression."
+    x, gt = z[..., None] * t, g * (t / z.shape[0])
+    return (x.cos() * gt[1] - x.sin() * gt[0]).sum(-1)
+
+_compiled = {}  # 'means', 'grad' -> the compiled expression, or None where compiling failed
+def _fused(name, z, t, *g):
+    "The expression `name` ('means' or 'grad') compiled by torch.compile at its first call; in pieces, with one warning, if that fails."
+    if name not in _compiled: _compiled[name] = torch.compile({'means': _means_expr, 'grad': _grad_expr}[name])
+    if _compiled[name] is not None:
+        try: return _compiled[name](z, t, *g)
+        except Exception as e:
+            _compiled[name] = None
+            warnings.warn(f"SIGReg(fused=True) could not compile its statistic with torch.compile ({type(e).__name__}: "
+                          f"{str(e)[:200]}); it is computed in pieces instead: the same numbers to rounding, slower. "
+                          f"Inductor needs a C++ compiler on a CPU and Triton on a GPU; fused=False "
+                          f"(--model.sigreg_fused false) asks for the pieces and silences this")
+    return (_means_in_pieces if name == 'means' else _grad_in_pieces)(z, t, *g, _cols(z, t.numel()))
+
+class _FusedECFMeans(torch.autograd.Function):
+    "`_ECFMeans` with each pass one loop generated by torch.compile: nothing of the angles' size is ever stored."
+    @staticmethod
+    def forward(ctx, z, t):
+        ctx.save_for_backward(z, t)
+        return _fused('means', z, t)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, g):
+        z, t = ctx.saved_tensors
+        return _fused('grad', z, t, g.contiguous()), None
 
 def ecf_means(
     z:torch.Tensor, # samples (N, *)
     t:torch.Tensor, # nodes (P,)
-    by_hand:bool=True): # False: the plain formula, differentiated by autograd (the reference)
+    by_hand:bool=True, # False: the plain formula, differentiated by autograd (the reference)
+    fused:bool=False): # the backward pass by hand, each pass one loop compiled by torch.compile (see below)
     "Re and Im of the empirical characteristic function at `t`: the means over N of cos(t·z) and sin(t·z), (2, *, P)."
+    if fused and not by_hand: raise ValueError("fused=True computes the backward pass by hand: leave by_hand=True with it")
     if not by_hand:
         z_t = z[..., None] * t                                # (N, *, P)
         return torch.stack([z_t.cos().mean(0), z_t.sin().mean(0)])
     N, rest, P = z.shape[0], z.shape[1:], t.numel()
     zf = z.reshape(N, -1)                                     # (N, M)
-    M = zf.shape[1]
-    cols = max(1, (1 << 18) // (N * P), -(-M // 64)) if z.device.type == 'cpu' else M  # CPU: ~2^18 angles a piece, at most 64 pieces; GPU: one
-    return _ECFMeans.apply(zf, t, cols).reshape(2, *rest, P)
+    m = _FusedECFMeans.apply(zf, t) if fused else _ECFMeans.apply(zf, t, _cols(zf, P))
+    return m.reshape(2, *rest, P)
 
 # %% ../nbs/06_sigreg.ipynb #c9753f55
 def epps_pulley(
     z:torch.Tensor, # samples (N, *): N samples of each of the trailing (*) variables, e.g. (N, K) slices
     t_max:float=3.0, # integrate over [-t_max, t_max]
     n_points:int=17, # P nodes on [0, t_max]
-    by_hand:bool=True): # the backward pass of `ecf_means` written out (False: autograd's, the reference)
+    by_hand:bool=True, # the backward pass of `ecf_means` written out (False: autograd's, the reference)
+    fused:bool=False): # each pass of `ecf_means` one loop compiled by torch.compile
     "Epps–Pulley statistic of `z` against N(0, 1), one per trailing index (*); over the global batch under DDP."
     t, phi, weights = ep_quadrature(t_max, n_points, z.device, z.dtype)  # (P,) each
-    means = ecf_means(z, t, by_hand)                                      # (2, *, P): Re and Im of the ECF
+    t, phi, weights = t[1:], phi[1:], weights[1:]                         # at t = 0 both are 1: that node adds exactly 0
+    means = ecf_means(z, t, by_hand, fused)                               # (2, *, P): Re and Im of the ECF
     cos_mean, sin_mean = all_reduce_mean(means)                           # local means -> global means
     err = (cos_mean - phi).square() + sin_mean.square()                   # (*, P) = |ecf(t) - phi(t)|^2
     n_global = z.shape[0] * world_size()                                  # equal batches on every rank
@@ -88,12 +142,14 @@ class SIGReg(nn.Module):
         t_max:float=3.0, # integrate the characteristic functions over [-t_max, t_max]
         n_points:int=17, # P quadrature nodes on [0, t_max]
         seed:int=0, # base seed of the directions; the step counter is added to it
-        by_hand:bool=True): # the statistic's backward pass written out; False: autograd's (slower, the same to rounding)
+        by_hand:bool=True, # the statistic's backward pass written out; False: autograd's (slower, the same to rounding)
+        fused:bool=False): # each pass one loop compiled by torch.compile (faster; needs inductor: a C++ compiler or Triton)
         super().__init__()
         if num_slices < 1 or n_points < 2 or t_max <= 0:
             raise ValueError(f"SIGReg needs num_slices >= 1, n_points >= 2, t_max > 0; "
                              f"got {num_slices=}, {n_points=}, {t_max=}")
-        self.num_slices, self.t_max, self.n_points, self.seed, self.by_hand = num_slices, t_max, n_points, seed, by_hand
+        self.num_slices, self.t_max, self.n_points, self.seed = num_slices, t_max, n_points, seed
+        self.by_hand, self.fused = by_hand, fused
         self.register_buffer("step", torch.zeros((), dtype=torch.long))  # persistent: saved in checkpoints
         self._step = None  # a Python copy of `step` (see below); None: read the buffer at the next draw
 
@@ -101,7 +157,9 @@ class SIGReg(nn.Module):
         super()._load_from_state_dict(*args, **kwargs)
         self._step = None  # a loaded counter is read, and synchronised over ranks, at the next draw
 
-    def extra_repr(self): return f"num_slices={self.num_slices}, t_max={self.t_max}, n_points={self.n_points}, seed={self.seed}"
+    def extra_repr(self):
+        return (f"num_slices={self.num_slices}, t_max={self.t_max}, n_points={self.n_points}, seed={self.seed}"
+                + (", fused=True" if self.fused else ""))
 
 # %% ../nbs/06_sigreg.ipynb #4e107016
 @patch
@@ -155,5 +213,5 @@ def forward(self:SIGReg,
     if A is None: A = _draw(self, x.shape[-1], x.device)  # (D, K); eval calls keep their directions
     with torch.autocast(x.device.type, enabled=False):
         proj = x @ A.to(x)                            # (V, N, K)
-        stats = epps_pulley(proj.transpose(0, 1), self.t_max, self.n_points, self.by_hand)  # (N, V, K) -> (V, K)
+        stats = epps_pulley(proj.transpose(0, 1), self.t_max, self.n_points, self.by_hand, self.fused)  # (N, V, K) -> (V, K)
     return stats.mean()

@@ -125,13 +125,14 @@ def multiview_batches(cfg:BenchConfig, n:int=4, device='cpu')->list:
     return [{k: v.to(device) if torch.is_tensor(v) else v for k, v in next(it).items()} for _ in range(n)]
 
 def lejepa_variant(cfg:BenchConfig, device='cpu', amp=False, compile=False, fused=None, name='ours', multiview=False,
-                   autograd=False)->Variant:
-    "`LeJEPAText` with the AdamW of its `configure_optimizers` (`fused` overrides that choice); `multiview`: the paper's recipe on packed views; `autograd`: SIGReg's backward by autograd."
+                   autograd=False, fused_sigreg=False)->Variant:
+    "`LeJEPAText` with the AdamW of its `configure_optimizers` (`fused` overrides that choice); `multiview`: the paper's recipe on packed views; `autograd`: SIGReg's backward by autograd; `fused_sigreg`: SIGReg compiled (`SIGReg(fused=True)`)."
     m = LeJEPAText(cfg.vocab_size, cfg.embed_dim, cfg.num_heads, cfg.num_layers, cfg.max_length, cfg.dropout,
                    lr=cfg.lr, sigreg_weight=cfg.sigreg_weight, num_slices=cfg.num_slices, warmup_steps=cfg.warmup_steps,
                    embed_skip=cfg.embed_skip, **(dict(recipe='multiview', projector='batchnorm', table_loss=cfg.table_loss,
                           table_loss_mode=cfg.table_loss_mode) if multiview else {})).to(device).train()
     m.sigreg.by_hand = not autograd  # the SIGReg chapter: its backward pass by hand, or autograd's (the reference)
+    m.sigreg.fused = fused_sigreg    # ...or by hand with each pass one compiled loop
     opt = m.configure_optimizers()['optimizer']
     if fused is not None and is_fused(opt) != fused:
         groups = [{'params': g['params'], 'weight_decay': g['weight_decay']} for g in opt.param_groups]
@@ -145,9 +146,11 @@ def lejepa_variant(cfg:BenchConfig, device='cpu', amp=False, compile=False, fuse
 def parse_variant(n:str)->tuple:
     "('blog' or 'ours', set of options) of a variant's name, or a ValueError."
     base, *opts = n.split('-')
-    if base not in ('blog', 'ours') or not set(opts) <= {'fused', 'dropout', 'multiview', 'autograd'} or (base == 'ours' and 'dropout' in opts) \
-            or (base == 'blog' and set(opts) & {'multiview', 'autograd'}):
-        raise ValueError(f"unknown variant {n!r}: use blog, blog-fused, blog-dropout, ours, ours-fused, ours-multiview, ours-multiview-autograd")
+    if base not in ('blog', 'ours') or not set(opts) <= {'fused', 'dropout', 'multiview', 'autograd', 'fusedsigreg'} \
+            or (base == 'ours' and 'dropout' in opts) or (base == 'blog' and set(opts) & {'multiview', 'autograd', 'fusedsigreg'}) \
+            or {'autograd', 'fusedsigreg'} <= set(opts):
+        raise ValueError(f"unknown variant {n!r}: use blog, blog-fused, blog-dropout, ours, ours-fused, ours-multiview, "
+                         f"ours-multiview-autograd, ours-multiview-fusedsigreg, ours-fusedsigreg")
     return base, set(opts)
 
 def make_variants(cfg:BenchConfig, names, device='cpu', bf16=False, compile=False, blog_dropout=None)->list:
@@ -158,7 +161,7 @@ def make_variants(cfg:BenchConfig, names, device='cpu', bf16=False, compile=Fals
         torch.manual_seed(0)
         if base == 'blog': out.append(blog_variant(cfg, device, bf16, 0.1 if 'dropout' in opts else blog_dropout, 'fused' in opts, n))
         else: out.append(lejepa_variant(cfg, device, bf16, compile, True if 'fused' in opts else None, n, 'multiview' in opts,
-                                        'autograd' in opts))
+                                        'autograd' in opts, 'fusedsigreg' in opts))
     return out
 
 # %% ../nbs/19_timing.ipynb #59808ce7
@@ -241,6 +244,7 @@ def bench_steps(cfg:BenchConfig, variants=('blog', 'ours'), steps:int=10, warmup
                  fused=is_fused(v.opt), bf16=bf16, compile=compile and v.name.startswith('ours'), data=data,
                  device=str(device), block_ms=[s * 1e3 for s in per[v.name]])
         if v.batches is not None: r['label'] = multiview_label(cfg) + (', SIGReg backward by autograd' if 'autograd' in v.name else '') \
+                                              + (', SIGReg compiled' if 'fusedsigreg' in v.name else '') \
                                               + (', compiled' if r['compile'] else '')
         r['peak_mb'] = peak_memory(v, (v.batches or batches)[0]) / 2**20 if memory else None
         r['mfu'] = flops_per_token(cfg) * r['tokens_per_s'] / (peak_tflops * 1e12) if peak_tflops else None
@@ -265,7 +269,7 @@ LABELS = {'blog': "blog: two passes (target under no_grad), nn.TransformerEncode
           'blog-fused': "blog, with fused AdamW", 'blog-dropout': "blog, dropout 0.1 (the post's default)",
           'blog-dropout-fused': "blog, dropout 0.1, fused AdamW",
           'ours': "LeJEPAText: one pass, block mask, SDPA, its configure_optimizers",
-          'ours-fused': "LeJEPAText, with fused AdamW",
+          'ours-fused': "LeJEPAText, with fused AdamW", 'ours-fusedsigreg': "LeJEPAText, SIGReg compiled",
           'ours-multiview': multiview_label(BenchConfig())}  # a run of another config labels its rows with its own crops
 
 STEP_COLS = [('variant', 'label', '{}'), ('tokens/s', 'tokens_per_s', '{:,.0f}'), ('step ms', 'step_ms', '{:.1f}'),
