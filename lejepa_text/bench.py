@@ -31,6 +31,7 @@ def sigreg_share(cfg:BenchConfig, step_ms:dict, device='cpu', n:int=10)->list:
     device, B, D, rows = torch.device(device), cfg.batch_size, cfg.embed_dim, []
     cases = [('blog', BlogSIGReg(cfg.num_slices).to(device), (B, D), 1),
              ('ours', SIGReg(cfg.num_slices).to(device).train(), (2, B, D), 1),  # ours: context and target
+             ('ours-fusedsigreg', SIGReg(cfg.num_slices, fused=True).to(device).train(), (2, B, D), 1),  # the same, compiled
              ('ours-multiview', SIGReg(cfg.num_slices).to(device).train(), (cfg.n_global + cfg.n_local, B, D),  # every view,
               2 if cfg.table_loss else 1),  # twice with the table loss (the token-table half has its own SIGReg)
              ('ours-multiview-autograd', SIGReg(cfg.num_slices, by_hand=False).to(device).train(),

@@ -76,14 +76,14 @@ def _grad_expr(z, t, g):
     x, gt = z[..., None] * t, g * (t / z.shape[0])
     return (x.cos() * gt[1] - x.sin() * gt[0]).sum(-1)
 
-_compiled = {}  # 'means', 'grad' -> the compiled expression, or None where compiling failed
+_compiled = {}  # 'means', 'grad' -> the compiled expression; both None once compiling has failed
 def _fused(name, z, t, *g):
-    "The expression `name` ('means' or 'grad') compiled by torch.compile at its first call; in pieces, with one warning, if that fails."
+    "The expression `name` ('means' or 'grad') compiled by torch.compile at its first call; if compiling fails, one warning and pieces from then on."
     if name not in _compiled: _compiled[name] = torch.compile({'means': _means_expr, 'grad': _grad_expr}[name])
     if _compiled[name] is not None:
         try: return _compiled[name](z, t, *g)
         except Exception as e:
-            _compiled[name] = None
+            _compiled.update(means=None, grad=None)  # what failed for one pass would fail for the other: no second try
             warnings.warn(f"SIGReg(fused=True) could not compile its statistic with torch.compile ({type(e).__name__}: "
                           f"{str(e)[:200]}); it is computed in pieces instead: the same numbers to rounding, slower. "
                           f"Inductor needs a C++ compiler on a CPU and Triton on a GPU; fused=False "
