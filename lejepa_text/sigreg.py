@@ -67,7 +67,7 @@ class _ECFMeans(torch.autograd.Function):
         return _grad_in_pieces(z, t, g, ctx.cols), None, None
 
 def _means_expr(z, t):
-    "The means (2, M, P) as one expression: compiled, one loop that stores no angle."
+    "The means (2, *, P) as one expression: autograd's reference; compiled, one loop that stores no angle."
     x = z[..., None] * t
     return torch.stack([x.cos().mean(0), x.sin().mean(0)])
 
@@ -110,9 +110,7 @@ def ecf_means(
     fused:bool=False): # the backward pass by hand, each pass one loop compiled by torch.compile (see below)
     "Re and Im of the empirical characteristic function at `t`: the means over N of cos(t·z) and sin(t·z), (2, *, P)."
     if fused and not by_hand: raise ValueError("fused=True computes the backward pass by hand: leave by_hand=True with it")
-    if not by_hand:
-        z_t = z[..., None] * t                                # (N, *, P)
-        return torch.stack([z_t.cos().mean(0), z_t.sin().mean(0)])
+    if not by_hand: return _means_expr(z, t)                  # the plain formula, (N, *, P) angles, left to autograd
     N, rest, P = z.shape[0], z.shape[1:], t.numel()
     zf = z.reshape(N, -1)                                     # (N, M)
     m = _FusedECFMeans.apply(zf, t) if fused else _ECFMeans.apply(zf, t, _cols(zf, P))
