@@ -57,7 +57,8 @@ class LeJEPACLI(LightningCLI):
         kwargs['default_root_dir'] = str(root)
         if cfg.get('logger') in (None, True): kwargs['logger'] = default_loggers(root)
         if cfg.get('enable_checkpointing', True) is not False:
-            kwargs['callbacks'] = [*(cfg.get('callbacks') or []), *default_callbacks(root)]
+            # the project's first: SaveAtEnd writes last.ckpt before a WeightEMA leaves its average in the model
+            kwargs['callbacks'] = [*default_callbacks(root), *(cfg.get('callbacks') or [])]
         return super().instantiate_trainer(**kwargs)
 
 def _has_omegaconf():

@@ -14,6 +14,7 @@ from .model import LeJEPAText
 from .config import load_config, merge_config
 from .datamodule import LeJEPATextDataModule
 from .runs import default_loggers, default_callbacks
+from .callbacks import build_callbacks
 from .embed import export_encoder
 
 # %% auto #0
@@ -183,7 +184,7 @@ def train_row(objective: str, # 'lejepa', 'mlm', 'ema-jepa' or 'lang-jepa'
     tr.setdefault('check_val_every_n_epoch', None)  # validate every val_check_interval steps, across epochs
     model = OBJECTIVES[objective](**{**cfg['model'], **model_kwargs})
     dm = LeJEPATextDataModule(**cfg['data'])
-    cbs = default_callbacks(out)
+    cbs = [*default_callbacks(out), *build_callbacks(tr.pop('callbacks', None))]  # and the config's own (e.g. WeightEMA), after them as in the CLI
     if ckpt_every: cbs.append(ModelCheckpoint(dirpath=out / 'steps', filename='{step}', every_n_train_steps=ckpt_every,
                                               save_top_k=-1, save_weights_only=True))
     trainer = pl.Trainer(**tr, default_root_dir=str(out), logger=default_loggers(out), callbacks=cbs, enable_progress_bar=False,
