@@ -113,18 +113,24 @@ def _loader(self: LeJEPATextDataModule, split: str, shuffle: bool) -> DataLoader
 @patch
 def train_dataloader(self: LeJEPATextDataModule):
     dl = self._loader('train', shuffle=True)
-    if getattr(self, '_resume', None) and dl.sampler is not None and hasattr(dl.sampler, 'skip_once'):  # restored from a checkpoint taken mid-epoch: skip the batches already seen
-        r = self._resume
-        dl.sampler.skip_once(r['epoch'], r['batches_done'] * self.hparams.batch_size * r.get('world_size', 1))
+    r, t = getattr(self, '_resume', None), getattr(self, 'trainer', None)
+    if r and dl.sampler is not None and hasattr(dl.sampler, 'skip_once'):  # restored from a checkpoint: go on with the samples not yet seen
+        if 'samples' in r and t is not None:  # wherever the loop stopped (mid-epoch, or a stop that ended its epoch early)
+            lim = t.limit_train_batches
+            per_epoch = min(len(dl), lim) if isinstance(lim, int) else int(len(dl) * lim)  # batches per epoch, per rank
+            dl.sampler.resume_at(r['samples'], per_epoch, self.hparams.batch_size, t.current_epoch)
+        else: dl.sampler.skip_once(r['epoch'], r['batches_done'] * self.hparams.batch_size * r.get('world_size', 1))  # checkpoints without samples
         self._resume = None
     return dl
 
 @patch
 def state_dict(self: LeJEPATextDataModule) -> dict:
-    "Where the training data stands (saved in every checkpoint): epoch and batches done in it."
+    "Where the training data stands (saved in every checkpoint): the training samples seen (over all ranks), and the loop's epoch and batches done in it."
     t = getattr(self, 'trainer', None)
     if t is None: return {}
-    return {'epoch': t.current_epoch, 'batches_done': t.fit_loop.epoch_loop.batch_progress.current.completed, 'world_size': t.world_size}
+    samples = t.global_step * t.accumulate_grad_batches * self.hparams.batch_size * t.world_size  # a batch per rank per micro-step
+    return {'epoch': t.current_epoch, 'batches_done': t.fit_loop.epoch_loop.batch_progress.current.completed, 'world_size': t.world_size,
+            'samples': samples}
 
 @patch
 def load_state_dict(self: LeJEPATextDataModule, state: dict): self._resume = state or None
