@@ -24,6 +24,24 @@ def test_ddp_two_processes_fit_and_resume(tmp_path):
     assert torch.load(tmp_path / 'checkpoints' / 'last.ckpt', map_location='cpu', weights_only=False)['global_step'] == 40
 
 
+
+@pytest.mark.duration(150)
+def test_ddp_resume_repeats_the_run(tmp_path):
+    """2 processes with an average of the weights: resumed from the checkpoint written at step 10, a run ends where the
+    run straight through ends, weight for weight (the average, and the weights it is taken from)."""
+    common = ['--config', 'tiny', '--trainer.accelerator', 'cpu', '--trainer.strategy', 'ddp', '--trainer.devices', 2,
+              '--trainer.enable_progress_bar', 'false', '--trainer.max_steps', 20,
+              '--trainer.callbacks+=lejepa_text.callbacks.WeightEMA', '--trainer.callbacks.decay', 0.8]
+    run('fit', *common, '--trainer.default_root_dir', tmp_path / 'a', '--trainer.callbacks+=ModelCheckpoint',
+        '--trainer.callbacks.dirpath', tmp_path / 'steps', '--trainer.callbacks.filename', '{step}',
+        '--trainer.callbacks.every_n_train_steps', 10, '--trainer.callbacks.save_top_k', -1)
+    run('fit', *common, '--trainer.default_root_dir', tmp_path / 'b', '--ckpt_path', tmp_path / 'steps' / 'step=10.ckpt')
+    a, b = (torch.load(tmp_path / r / 'checkpoints' / 'last.ckpt', map_location='cpu', weights_only=False) for r in 'ab')
+    assert a['global_step'] == b['global_step'] == 20
+    for key in ('state_dict', 'current_model_state'):
+        assert a[key].keys() == b[key].keys()
+        assert all(torch.equal(a[key][k], b[key][k]) for k in a[key]), (key, max((a[key][k].float() - b[key][k].float()).abs().max().item() for k in a[key] if a[key][k].is_floating_point()))
+
 @pytest.mark.duration(60)
 def test_fit_from_a_streamed_corpus(tmp_path):
     "A JSON-lines corpus loaded with streaming=True trains end to end (the fineweb-edu path, offline)."
