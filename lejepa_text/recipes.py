@@ -8,7 +8,7 @@ import copy, dataclasses, json, re, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .data import load_corpus, cache_dir, package_dir, tokenize_corpus
-from .encoder import TextEncoder, encode_texts
+from .encoder import TextEncoder, encode_texts, masked_mean
 from .embed import TextEmbedder
 from .evaluate import (load_tasks, sentiment_task, topic_task, evaluate_encoder, tasks_key, load_encoder, wheel_member)
 from .compare import check_budget, loss_vs_accuracy
@@ -20,7 +20,7 @@ __all__ = ['ABLATION', 'MAIN_BUDGET', 'DATA_KEYS', 'NEWS_DATA', 'word_tokens', '
            'lee_ci', 'evaluate_with_ci', 'cached_eval', 'corpus_rows', 'data_settings', 'run_data', 'check_hparams',
            'ablation', 'ablation_table', 'write_corpus', 'in_domain_corpus', 'in_domain_rows', 'token_counts',
            'rare_tokens_dropped', 'first_blocks', 'skip_halves', 'article_subset', 'paired_difference', 'news_corpus',
-           'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats']
+           'windowed_encode', 'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats']
 
 # %% ../nbs/17_recipes.ipynb #e296443c
 def word_tokens(text: str) -> list[str]:
@@ -330,6 +330,26 @@ def news_corpus(folder: str | Path | None = None) -> Path:
     if (folder / 'test.jsonl').exists(): return folder
     news = pd.read_csv(wheel_member(**NEWS_DATA, folder='news', what='News articles'))  # one CSV inside the zip
     return _wiki_plus(folder, {'news': [t for t in news.text.dropna().astype(str) if t.strip()]})
+
+# %% ../nbs/17_recipes.ipynb #f4a5b6c0
+def windowed_encode(embedder: TextEmbedder, # a trained encoder with its tokenizer
+                    window: int, # tokens in each window: a token attends to its own window only (1: every token alone)
+                    batch_size: int = 64):
+    "`embedder.encode` with attention kept inside consecutive windows of `window` tokens: a list[str] -> (N, D) function, the mean over all the text's tokens."
+    if window < 1: raise ValueError(f"window must be at least 1 token, got {window}")
+    enc, tok = embedder.encoder, embedder.tokenizer
+    pad, device = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id, next(enc.parameters()).device
+    @torch.no_grad()
+    def encode(texts: list[str]) -> torch.Tensor:
+        enc.eval(); out = []
+        for i in range(0, len(texts), batch_size):
+            ids = [x[:enc.max_length] or [pad] for x in tok(list(texts[i:i + batch_size]), add_special_tokens=False)['input_ids']]
+            T = max(map(len, ids))
+            seg = torch.tensor([[j // window for j in range(len(x))] + [-1] * (T - len(x)) for x in ids], device=device)  # (B, T), -1 at padding
+            x = torch.tensor([x + [pad] * (T - len(x)) for x in ids], device=device)  # (B, T)
+            out.append(masked_mean(enc(x, segment_ids=seg), seg >= 0).float().cpu())  # (B, D)
+        return torch.cat(out)
+    return encode
 
 # %% ../nbs/17_recipes.ipynb #b0d60b3a
 @torch.no_grad()
