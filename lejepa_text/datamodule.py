@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_datamodule.ipynb #66ad011a
 from __future__ import annotations
-import functools
+import functools, math
 import numpy as np, torch
 from torch.utils.data import DataLoader
 from datasets import Dataset as HFDataset, DatasetDict
@@ -12,6 +12,7 @@ import pytorch_lightning as pl
 from fastcore.basics import patch
 from .data import load_corpus, get_tokenizer, tokenize_corpus, separator_id
 from .masks import generate_span_mask, ChunkedTextDataset, EpochSampler
+from .dist import rank_world
 from .streaming import StreamingChunks
 from .views import DocumentTokens, DocumentViews, StreamingViews, sentence_marks, pack_views
 
@@ -115,22 +116,23 @@ def train_dataloader(self: LeJEPATextDataModule):
     dl = self._loader('train', shuffle=True)
     r, t = getattr(self, '_resume', None), getattr(self, 'trainer', None)
     if r and dl.sampler is not None and hasattr(dl.sampler, 'skip_once'):  # restored from a checkpoint: go on with the samples not yet seen
-        if 'samples' in r and t is not None:  # wherever the loop stopped (mid-epoch, or a stop that ended its epoch early)
+        if 'steps' in r and t is not None:  # wherever the loop stopped (mid-epoch, at an epoch's end, or a stop that ended its epoch early)
             lim = t.limit_train_batches
             per_epoch = min(len(dl), lim) if isinstance(lim, int) else int(len(dl) * lim)  # batches per epoch, per rank
-            dl.sampler.resume_at(r['samples'], per_epoch, self.hparams.batch_size, t.current_epoch)
+            steps_per_epoch = max(1, math.ceil(per_epoch / r['accumulate']))  # an epoch ends with a short accumulation
+            epoch, steps = divmod(r['steps'], steps_per_epoch)
+            dl.sampler.resume_at(epoch, steps * r['accumulate'] * self.hparams.batch_size * rank_world()[1])
         else: dl.sampler.skip_once(r['epoch'], r['batches_done'] * self.hparams.batch_size * r.get('world_size', 1))  # checkpoints without samples
         self._resume = None
     return dl
 
 @patch
 def state_dict(self: LeJEPATextDataModule) -> dict:
-    "Where the training data stands (saved in every checkpoint): the training samples seen (over all ranks), and the loop's epoch and batches done in it."
+    "Where the training data stands (saved in every checkpoint): the optimiser steps taken and the batches each takes, and the loop's epoch and batches done in it."
     t = getattr(self, 'trainer', None)
     if t is None: return {}
-    samples = t.global_step * t.accumulate_grad_batches * self.hparams.batch_size * t.world_size  # a batch per rank per micro-step
     return {'epoch': t.current_epoch, 'batches_done': t.fit_loop.epoch_loop.batch_progress.current.completed, 'world_size': t.world_size,
-            'samples': samples}
+            'steps': t.global_step, 'accumulate': t.accumulate_grad_batches}
 
 @patch
 def load_state_dict(self: LeJEPATextDataModule, state: dict): self._resume = state or None

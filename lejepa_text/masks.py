@@ -60,18 +60,18 @@ class ChunkedTextDataset(Dataset):
 class EpochSampler(DistributedSampler):
     "A seeded permutation per epoch, split across ranks; yields (index, epoch) for the dataset's masks."
     def __init__(self, n: int, seed: int = 0, shuffle: bool = True):  # rank and world size are read when iterating
-        self.n, self.seed, self.shuffle, self.epoch, self._skip, self.epoch_offset = n, seed, shuffle, 0, None, 0
-    def set_epoch(self, epoch: int): self.epoch = epoch + self.epoch_offset  # the loop's epoch, moved to the data's after `resume_at`
+        self.n, self.seed, self.shuffle, self.epoch, self._skip, self.epoch_offset, self._resume = n, seed, shuffle, 0, None, 0, None
+    def set_epoch(self, epoch: int):
+        "The loop's `epoch`, moved to the data's after `resume_at` (the first call after it fixes the offset)."
+        if self._resume is not None: self.epoch_offset, self._resume = self._resume - epoch, None
+        self.epoch = epoch + self.epoch_offset
     def skip_once(self, epoch: int, n_samples: int):
         "Resume mid-epoch: the next pass over `epoch` starts after its first `n_samples` indices (over all ranks)."
         self._skip = (epoch, n_samples)
-    def resume_at(self, samples: int, batches_per_epoch: int, batch_size: int, loop_epoch: int = 0):
-        "Resume after `samples` training samples (over all ranks; epochs of `batches_per_epoch` batches of `batch_size` per rank), whatever epoch the loop counts now (`loop_epoch`)."
-        per_epoch = batches_per_epoch * batch_size * rank_world()[1]  # samples one epoch takes, over all ranks
-        if per_epoch <= 0: return
-        epoch, done = divmod(samples, per_epoch)
-        self.epoch_offset, self.epoch = epoch - loop_epoch, epoch
-        self.skip_once(epoch, done)
+    def resume_at(self, epoch: int, n_samples: int):
+        "Resume in the data's `epoch` after its first `n_samples` indices (over all ranks), whatever epoch the loop counts when it next calls `set_epoch`."
+        self._resume, self.epoch = epoch, epoch
+        self.skip_once(epoch, n_samples)
     def __len__(self): return self.n // rank_world()[1]
     def __iter__(self):
         rank, world = rank_world()
