@@ -122,7 +122,7 @@ def train_dataloader(self: LeJEPATextDataModule):
             steps_per_epoch = max(1, math.ceil(per_epoch / r['accumulate']))  # an epoch ends with a short accumulation
             epoch, steps = divmod(r['steps'], steps_per_epoch)
             dl.sampler.resume_at(epoch, steps * r['accumulate'] * self.hparams.batch_size * rank_world()[1])
-        else: dl.sampler.skip_once(r['epoch'], r['batches_done'] * self.hparams.batch_size * r.get('world_size', 1))  # checkpoints without samples
+        else: dl.sampler.skip_once(r['epoch'], r['batches_done'] * self.hparams.batch_size * r.get('world_size', 1))  # checkpoints written before 'steps' was saved
         self._resume = None
     return dl
 
