@@ -283,9 +283,11 @@ def pool_spans(
 # %% ../nbs/07_encoder.ipynb #7098f1a4
 @torch.no_grad()
 def encode_texts(encoder: TextEncoder, tokenizer, texts: list[str], batch_size: int = 64,
-                 keep=None) -> torch.Tensor: # keep: (vocab,) bools, leave out the ids it marks False (after truncation)
+                 keep=None, # (vocab,) bools: leave out the ids it marks False (after truncation)
+                 window: int | None = None) -> torch.Tensor: # attention kept inside consecutive windows of this many tokens (None: the whole text)
     "Embed `texts` with `encoder` (mean of the token states), in batches; returns a float32 CPU tensor (N, D)."
     if isinstance(texts, str): texts = [texts]
+    if window is not None and window < 1: raise ValueError(f"window must be at least 1 token, got {window}")
     if len(tokenizer) > encoder.vocab_size:
         raise ValueError(f"The tokenizer has {len(tokenizer)} tokens but the encoder's vocab_size is {encoder.vocab_size}: use the tokenizer it was trained with.")
     was_training, device = encoder.training, next(encoder.parameters()).device
@@ -298,6 +300,8 @@ def encode_texts(encoder: TextEncoder, tokenizer, texts: list[str], batch_size: 
         T = max(map(len, enc))
         ids = torch.tensor([x + [pad] * (T - len(x)) for x in enc], device=device)  # (B, T)
         att = torch.tensor([[1] * len(x) + [0] * (T - len(x)) for x in enc], device=device, dtype=torch.bool)  # (B, T)
-        out.append(masked_mean(encoder(ids, attention_mask=att), att).float().cpu())  # (B, D)
+        if window is None: h = encoder(ids, attention_mask=att)
+        else: h = encoder(ids, segment_ids=torch.tensor([[j // window for j in range(len(x))] + [-1] * (T - len(x)) for x in enc], device=device))
+        out.append(masked_mean(h, att).float().cpu())  # (B, D)
     encoder.train(was_training)
     return torch.cat(out) if out else torch.zeros(0, encoder.embed_dim)

@@ -58,6 +58,8 @@ class LeJEPAText(pl.LightningModule):
                  local_token_mask: float = 0.0, # multiview: in training, this fraction of the local views' tokens is replaced by <|endoftext|>
                  table_loss: float = 0.0, # multiview, embed_skip: weight of a second loss on the token-table half alone (the bag inside the encoder)
                  table_loss_mode: str = 'output', # 'output': loss(output) + w·loss(table half); 'halves': loss(blocks half) + w·loss(table half)
+                 token_sigreg: float = 0.0, # multiview: weight of SIGReg on `token_sigreg_n` of the batch's token states (the blocks' half), standardised
+                 token_sigreg_n: int = 1024, # how many token states that SIGReg tests, evenly spaced over the batch's real tokens
                  sigreg_fused: bool = False, # SIGReg's statistic compiled by torch.compile, one loop each way (faster; needs a C++ compiler or Triton)
                  init_from: str | None = None, # warm start: an exported encoder folder or a .ckpt whose matching weights replace the initial ones (see below)
                  seed: int = 0): # seed of SIGReg's directions
@@ -74,6 +76,8 @@ class LeJEPAText(pl.LightningModule):
         if table_loss and not (embed_skip and recipe == 'multiview'):
             raise ValueError("table_loss trains the token-table half of a first-last encoder: set embed_skip=True and recipe='multiview' with it, "
                              "or table_loss=0 (--model.table_loss 0) to train another recipe")
+        if token_sigreg < 0 or token_sigreg_n < 2: raise ValueError(f"token_sigreg must be >= 0 and token_sigreg_n >= 2, got {token_sigreg} and {token_sigreg_n}")
+        if token_sigreg and recipe != 'multiview': raise ValueError("token_sigreg is a term of the multiview recipe: set recipe='multiview' with it, or token_sigreg=0")
         if table_loss_mode == 'halves' and not table_loss:
             raise ValueError("table_loss_mode='halves' leaves the token table without a loss unless table_loss > 0: set table_loss (1.0 in the recipes chapter)")
         self.encoder = TextEncoder.from_config(EncoderConfig.of(self.hparams))
@@ -154,17 +158,24 @@ def multiview_loss(z: torch.Tensor, # (V, N, K) embeddings of V views of N docum
 
 # %% ../nbs/09_model.ipynb #ce204bf9
 @patch
-def pooled_views(self: LeJEPAText, batch, table: bool = False): # (V, N, D) one embedding per view and document; with `table`, a pair
-    "Encode a packed batch of document views (one pass, segments blind to each other) and mean-pool each view; with `table`, also the pooled token-table half of an `embed_skip` encoder."
+def pooled_views(self: LeJEPAText, batch, table: bool = False, # with `table`, also the pooled token-table half of an `embed_skip` encoder
+                 tokens: int = 0): # with `tokens` = n, also n token states of the blocks' half, evenly spaced over the real tokens
+    "Encode a packed batch of document views (one pass, segments blind to each other) and mean-pool each view: (V, N, D), or a tuple with what `table` and `tokens` ask for."
     seg, V, N, ids = batch['segment_ids'], int(batch['n_views']), int(batch['n_items']), batch['input_ids']
     p = self.hparams.local_token_mask
     if self.training and p > 0 and 'n_global' in batch:  # harder local views: some of their tokens hidden
         hide = (seg >= int(batch['n_global']) * N) & (torch.rand(ids.shape, device=ids.device) < p)  # (B, T) local tokens only
         ids = ids.masked_fill(hide, self.hparams.vocab_size - 1)  # GPT-2's <|endoftext|>: "a token was here"
-    z = segment_mean(self.encoder(ids, segment_ids=seg), seg, V * N)  # (V·N, D), view-major
-    if not table: return z.view(V, N, -1)
-    e = self.encoder.embed_norm(self.encoder.token_embedding(ids))  # (B, T, D) the table half of every output state
-    return z.view(V, N, -1), segment_mean(e, seg, V * N).view(V, N, -1)
+    h = self.encoder(ids, segment_ids=seg)  # (B, T, D)
+    out = [segment_mean(h, seg, V * N).view(V, N, -1)]  # view-major
+    if not (table or tokens): return out[0]
+    skip = self.encoder.config.embed_skip
+    e = self.encoder.embed_norm(self.encoder.token_embedding(ids)) if skip else None  # (B, T, D) the table half of every output state
+    if table: out.append(segment_mean(e, seg, V * N).view(V, N, -1))
+    if tokens:
+        real = (2 * h - e if skip else h)[seg >= 0]  # (n_real, D) the blocks' half: output = (blocks + table) / 2
+        out.append(real[::max(1, len(real) // tokens)][:tokens])  # evenly spaced: no random draw, a seeded run repeats
+    return tuple(out)
 
 @patch
 def packed_loss(self: LeJEPAText, batch) -> dict:
@@ -173,8 +184,11 @@ def packed_loss(self: LeJEPAText, batch) -> dict:
     if recipe != h.recipe:
         raise ValueError(f"The batch holds {recipe} views but the model was built with recipe={h.recipe!r}: "
                          f"set --model.recipe and --data.views to the same recipe.")
-    w, lam = h.get('table_loss', 0.0), self.sigreg_weight
-    z, t = self.pooled_views(batch, table=True) if w else (self.pooled_views(batch), None)  # (V, N, D); t: the table half
+    w, lam, wt = h.get('table_loss', 0.0), self.sigreg_weight, h.get('token_sigreg', 0.0)
+    got = self.pooled_views(batch, table=bool(w), tokens=h.token_sigreg_n if wt else 0)
+    z, *rest = got if isinstance(got, tuple) else (got,)  # (V, N, D), then what was asked for: the table half, the token states
+    t = rest.pop(0) if w else None
+    x = rest.pop(0) if wt else None
     if recipe == 'multiview':
         G = int(batch['n_global'])
         main = 2 * z - t if w and h.table_loss_mode == 'halves' else z  # the blocks' half: output = (blocks + table) / 2
@@ -182,6 +196,8 @@ def packed_loss(self: LeJEPAText, batch) -> dict:
         if w:  # a first-last encoder's table half gets a loss of its own, as the bag of embeddings does
             tp = multiview_loss(self.projector(t), G, self.sigreg, lam)
             parts = {k: parts[k] + w * tp[k] for k in parts}
+        if wt:  # the blocks' token states, standardised, tested against an isotropic Gaussian: they may not all turn one way
+            parts['loss'] = parts['loss'] + wt * self.sigreg((x - x.mean(0)) / (x.std(0) + 1e-5))
         return dict(loss=parts['loss'], pred_loss=parts['inv'], sigreg=parts['sigreg'], context=z[0], target=z[-1],
                     kinds={'global': z[:G].flatten(0, 1), **({'local': z[G:].flatten(0, 1)} if G < len(z) else {})})
     if h.predictor == 'transformer': raise ValueError("The transformer predictor reads the chunk layout: use --data.views chunks with it.")

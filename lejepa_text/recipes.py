@@ -337,19 +337,7 @@ def windowed_encode(embedder: TextEmbedder, # a trained encoder with its tokeniz
                     batch_size: int = 64):
     "`embedder.encode` with attention kept inside consecutive windows of `window` tokens: a list[str] -> (N, D) function, the mean over all the text's tokens."
     if window < 1: raise ValueError(f"window must be at least 1 token, got {window}")
-    enc, tok = embedder.encoder, embedder.tokenizer
-    pad, device = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id, next(enc.parameters()).device
-    @torch.no_grad()
-    def encode(texts: list[str]) -> torch.Tensor:
-        enc.eval(); out = []
-        for i in range(0, len(texts), batch_size):
-            ids = [x[:enc.max_length] or [pad] for x in tok(list(texts[i:i + batch_size]), add_special_tokens=False)['input_ids']]
-            T = max(map(len, ids))
-            seg = torch.tensor([[j // window for j in range(len(x))] + [-1] * (T - len(x)) for x in ids], device=device)  # (B, T), -1 at padding
-            x = torch.tensor([x + [pad] * (T - len(x)) for x in ids], device=device)  # (B, T)
-            out.append(masked_mean(enc(x, segment_ids=seg), seg >= 0).float().cpu())  # (B, D)
-        return torch.cat(out)
-    return encode
+    return lambda texts: encode_texts(embedder.encoder, embedder.tokenizer, texts, batch_size, window=window)
 
 # %% ../nbs/17_recipes.ipynb #b0d60b3a
 @torch.no_grad()
