@@ -17,7 +17,7 @@ from .embed import export_encoder, model_card
 
 # %% auto #0
 __all__ = ['COMMANDS', 'HELP', 'CLI_NOISE', 'USER_ERRORS', 'LeJEPATrainer', 'LeJEPACLI', 'overview', 'main', 'quiet_cli',
-           'cli_entry', 'demo', 'budget_note', 'export_cmd', 'data_cmd', 'data_entry']
+           'cli_entry', 'demo', 'budget_note', 'export_cmd', 'data_cmd', 'data_entry', 'embed_cmd']
 
 # %% ../nbs/21_train.ipynb #a29e1e39
 class LeJEPATrainer(pl.Trainer):
@@ -78,11 +78,12 @@ def _resolve_configs(args: list[str]) -> list[str]:
 # The subcommands that are not training: name -> 'module:function', imported when used. Each function takes the list
 # of arguments and parses it with jsonargparse, the parser LightningCLI is built on: one syntax, one `--help` style.
 COMMANDS = {'eval': 'lejepa_text.compare:eval_cli', 'export': 'lejepa_text.cli:export_cmd',
-            'bench': 'lejepa_text.bench:bench_cli', 'data': 'lejepa_text.cli:data_cmd'}
+            'bench': 'lejepa_text.bench:bench_cli', 'data': 'lejepa_text.cli:data_cmd', 'embed': 'lejepa_text.cli:embed_cmd'}
 HELP = {'fit, validate': "Lightning's, on LeJEPAText and its data (--config NAME|FILE, --trainer.*, --model.*, --data.*)",
         'demo': "the main job: fit (the same options; --config cpu unless given), then export, evaluate and report (--out DIR)",
         'eval': 'probe a trained encoder next to the reference rows (--ckpt PATH), or train and compare every objective (--compare)',
         'export': "write a checkpoint's encoder as a sentence-transformers model (CKPT FOLDER)",
+        'embed': 'embed every text of a file (.txt lines, or a .jsonl/.csv/.parquet column) into a .npy (MODEL FILE [--out X.npy])',
         'bench': "time the training step against the blog's, and the sections asked for (--all)",
         'data': 'documents, words, tokens and chunks of every split of a corpus (--corpus NAME|PATH)'}
 
@@ -198,3 +199,24 @@ def data_cmd(args: list[str] | None = None):
 def data_entry():
     "Console entry point of `lejepa-text-data` (kept for scripts written before the subcommand): `lejepa-text data`."
     cli_entry(['data', *sys.argv[1:]])
+
+# %% ../nbs/21_train.ipynb #6f7a8b9c
+def embed_cmd(args: list[str] | None = None):
+    "lejepa-text embed MODEL FILE: embed every text of FILE with a trained encoder into a .npy, row i for text i."
+    p = ArgumentParser(prog='lejepa-text embed', description=embed_cmd.__doc__)
+    p.add_argument('model', help='an exported encoder folder (runs/demo/encoder) or a .ckpt of any objective')
+    p.add_argument('file', help='a .txt file (one text a line) or a .jsonl/.json/.csv/.parquet table with a column of texts')
+    p.add_argument('--out', help='the .npy to write (default: beside FILE, <stem>.embeddings.npy)')
+    p.add_argument('--column', default='text', help="the table's column of texts")
+    p.add_argument('--batch_size', type=int, default=64, help='texts a forward pass')
+    p.add_argument('--device', default='cpu', help="where the encoder runs: 'cpu', 'cuda', 'cuda:1', ...")
+    p.add_argument('--normalize', type=bool, default=False, help='unit-length rows')
+    p.add_argument('--overwrite', type=bool, default=False, help='replace an existing --out')
+    a = p.parse_args(args)
+    import numpy as np
+    from lejepa_text.embed import embed_file
+    from lejepa_text.evaluate import load_encoder
+    out = embed_file(load_encoder(a.model, a.device, a.batch_size), a.file, a.out, a.column, a.normalize, a.overwrite)
+    n, d = np.load(out, mmap_mode='r').shape
+    print(f'{out}: {n} texts x {d} dimensions')
+    return out

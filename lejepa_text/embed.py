@@ -9,14 +9,15 @@ from __future__ import annotations
 import copy, inspect, json, warnings
 from dataclasses import asdict
 from pathlib import Path
-import torch, torch.nn as nn
+import numpy as np, torch, torch.nn as nn
 import lejepa_text.encoder as encoder_module
 from .data import get_tokenizer, WIKI_ATTRIBUTION
 from .encoder import TextEncoder, EncoderConfig, encode_texts
 from .model import LeJEPAText
 
 # %% auto #0
-__all__ = ['MODELING', 'ST_MODULES', 'TextEmbedder', 'standalone_encoder_source', 'export_encoder', 'model_card']
+__all__ = ['MODELING', 'ST_MODULES', 'TextEmbedder', 'standalone_encoder_source', 'export_encoder', 'model_card', 'read_texts',
+           'embed_file']
 
 # %% ../nbs/13_embed.ipynb #a1192c31
 def _folder_tokenizer(path: Path):
@@ -171,3 +172,43 @@ def model_card(folder: str | Path, # an exported encoder folder
              '## Licence', '', 'The code and these weights: Apache-2.0. ' + text_licence, '']
     (folder / 'README.md').write_text('\n'.join(lines))
     return folder / 'README.md'
+
+# %% ../nbs/13_embed.ipynb #4d5e6f7a
+def read_texts(path: str | Path, # a .txt file (one text a line) or a .jsonl/.json/.csv/.parquet table
+               column: str = 'text') -> list[str]: # the tables' column of texts
+    "The texts of a file in order: every line of a .txt (empty ones kept, so row i is line i), or one column of a table."
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is not a file: pass a .txt (one text a line) or a .jsonl/.json/.csv/.parquet file with a '{column}' column")
+    suffix = path.suffix.lower()
+    if suffix in ('.txt', '.text'):
+        lines = path.read_text(encoding='utf-8').split('\n')
+        if lines[-1] == '': lines.pop()  # the file's last newline ends its last line; it starts no text
+        return [l.removesuffix('\r') for l in lines]
+    import pandas as pd
+    readers = {'.jsonl': lambda f: pd.read_json(f, lines=True), '.json': pd.read_json, '.csv': pd.read_csv, '.parquet': pd.read_parquet}
+    if suffix not in readers:
+        raise ValueError(f"{path}: texts are read from .txt (one text a line) or from a .jsonl/.json/.csv/.parquet table, not from {suffix or 'a file without a suffix'}")
+    df = readers[suffix](path)
+    if column not in df.columns: raise ValueError(f"{path} has no '{column}' column (its columns: {list(df.columns)}): name the column of texts (--column NAME)")
+    return df[column].fillna('').astype(str).tolist()
+
+def embed_file(encode, # list[str] -> (N, D) embeddings: `TextEmbedder.encode`, `load_encoder(...)`
+               path: str | Path, # the texts (see `read_texts`)
+               out: str | Path | None = None, # the .npy to write (default: beside `path`, <stem>.embeddings.npy)
+               column: str = 'text', # the tables' column of texts
+               normalize: bool = False, # unit-length rows: cosine similarity becomes a dot product
+               overwrite: bool = False) -> Path: # replace an existing `out` (else it is refused, before any work)
+    "Embed every text of a file and save the (N, D) float32 array as .npy, row i for text i; returns the file written."
+    path = Path(path)
+    out = Path(out) if out is not None else path.with_name(path.stem + '.embeddings.npy')
+    if out.suffix != '.npy': raise ValueError(f"{out}: the embeddings are saved as NumPy's .npy: name the output file *.npy")
+    if out.exists() and not overwrite: raise FileExistsError(f"{out} exists: pass --overwrite true to replace it, or --out another file")
+    texts = read_texts(path, column)
+    if not texts: raise ValueError(f"{path} holds no texts: nothing to embed")
+    emb = torch.as_tensor(np.asarray(encode(texts), dtype=np.float32))  # (N, D)
+    if normalize: emb = nn.functional.normalize(emb, dim=1)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + '.partial.npy')
+    np.save(tmp, emb.numpy()); tmp.replace(out)  # the file appears whole or not at all
+    return out

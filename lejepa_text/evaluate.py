@@ -240,14 +240,16 @@ def reference_rows(tasks: dict, cache: Path | None = None, names=None) -> dict:
     return rows
 
 # %% ../nbs/15_eval.ipynb #cc048bcb
-def load_encoder(path: str | Path): # an exported encoder folder or a .ckpt of LeJEPA, MLM or EMA-JEPA
-    "A list[str] -> (N, D) function for a trained encoder."
+def load_encoder(path: str | Path, # an exported encoder folder or a .ckpt of LeJEPA, MLM or EMA-JEPA
+                 device: str | torch.device = 'cpu', batch_size: int = 64): # where it runs, and texts a forward pass
+    "A list[str] -> (N, D) function for a trained encoder (a float32 CPU tensor, wherever the encoder runs)."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'{path} does not exist: pass an exported encoder folder or a .ckpt file')
     if path.suffix == '.ckpt':
-        m = load_trained(path); enc, tok = eval_encoder(m).eval(), get_tokenizer(m.hparams.tokenizer)
-        return lambda texts: encode_texts(enc, tok, texts)
-    return TextEmbedder.from_pretrained(path).encode
+        m = load_trained(path); enc, tok = eval_encoder(m).to(device).eval(), get_tokenizer(m.hparams.tokenizer)
+    else:
+        e = TextEmbedder.from_pretrained(path, device); enc, tok = e.encoder, e.tokenizer
+    return lambda texts: encode_texts(enc, tok, texts, batch_size)
 
 def run_folder(path: str | Path) -> Path:
     "The run folder of an exported encoder (run/encoder) or a checkpoint (run/checkpoints/x.ckpt, run/steps/x.ckpt)."

@@ -129,3 +129,26 @@ def test_export_any_objective(tmp_path):
     assert a.shape == (2, 32) and (a - b).abs().max() < 1e-6
     assert 'mask_prob' in (tmp_path / 'out' / 'README.md').read_text()  # the card records the objective's settings
     with pytest.raises(FileNotFoundError, match='not a checkpoint file'): lejepa_text('export', tmp_path / 'nothing.ckpt', tmp_path / 'x')
+
+
+def test_embed_command(tmp_path, capsys):
+    "`lejepa-text embed` writes one row per line of a text file, equal to the encoder's own `encode`, and replaces no file unasked."
+    lejepa_text('fit', '--config', 'tiny', '--trainer.default_root_dir', tmp_path, '--trainer.max_steps', 5,
+                '--trainer.enable_progress_bar', 'false')
+    lejepa_text('export', tmp_path / 'checkpoints' / 'last.ckpt', tmp_path / 'enc')
+    texts = ['A short sentence.', '', 'Another, somewhat longer sentence about the history of Rome.']
+    (tmp_path / 'texts.txt').write_text('\n'.join(texts) + '\n')
+    import numpy as np
+    from lejepa_text.embed import TextEmbedder
+    want = TextEmbedder.from_pretrained(tmp_path / 'enc').encode(texts).numpy()
+    out = lejepa_text('embed', tmp_path / 'enc', tmp_path / 'texts.txt')
+    assert out == tmp_path / 'texts.embeddings.npy' and (np.load(out) == want).all()
+    assert 'texts.embeddings.npy: 3 texts x 32 dimensions' in capsys.readouterr().out
+    ck = lejepa_text('embed', tmp_path / 'checkpoints' / 'last.ckpt', tmp_path / 'texts.txt', '--out', tmp_path / 'ck.npy', '--batch_size', 2)
+    assert np.allclose(np.load(ck), want, atol=1e-5)  # the checkpoint embeds as its export does (batches of 2: other padding, rounding)
+    before = out.read_bytes()
+    with pytest.raises(FileExistsError, match='--overwrite true'): lejepa_text('embed', tmp_path / 'enc', tmp_path / 'texts.txt')
+    assert out.read_bytes() == before
+    lejepa_text('embed', tmp_path / 'enc', tmp_path / 'texts.txt', '--overwrite', 'true', '--normalize', 'true')
+    assert np.allclose(np.linalg.norm(np.load(out), axis=1), 1, atol=1e-5)
+    with pytest.raises(FileNotFoundError, match='does not exist'): lejepa_text('embed', tmp_path / 'nothing', tmp_path / 'texts.txt')
