@@ -83,7 +83,7 @@ HELP = {'fit, validate': "Lightning's, on LeJEPAText and its data (--config NAME
         'demo': "the main job: fit (the same options; --config cpu unless given), then export, evaluate and report (--out DIR)",
         'eval': 'probe a trained encoder next to the reference rows (--ckpt PATH), or train and compare every objective (--compare)',
         'export': "write a checkpoint's encoder as a sentence-transformers model (CKPT FOLDER)",
-        'embed': 'embed every text of a file (.txt lines, or a .jsonl/.csv/.parquet column) into a .npy (MODEL FILE [--out X.npy])',
+        'embed': 'embed every text of a file (.txt lines, or a .jsonl/.json/.csv/.parquet column) into a .npy (MODEL FILE [--out X.npy])',
         'bench': "time the training step against the blog's, and the sections asked for (--all)",
         'data': 'documents, words, tokens and chunks of every split of a corpus (--corpus NAME|PATH)'}
 
@@ -202,21 +202,23 @@ def data_entry():
 
 # %% ../nbs/21_train.ipynb #6f7a8b9c
 def embed_cmd(args: list[str] | None = None):
-    "lejepa-text embed MODEL FILE: embed every text of FILE with a trained encoder into a .npy, row i for text i."
+    "lejepa-text embed MODEL FILE: embed every text of FILE with a trained encoder into a .npy, row i for text i (texts past the encoder's max_length are cut to it)."
     p = ArgumentParser(prog='lejepa-text embed', description=embed_cmd.__doc__)
     p.add_argument('model', help='an exported encoder folder (runs/demo/encoder) or a .ckpt of any objective')
     p.add_argument('file', help='a .txt file (one text a line) or a .jsonl/.json/.csv/.parquet table with a column of texts')
     p.add_argument('--out', help='the .npy to write (default: beside FILE, <stem>.embeddings.npy)')
     p.add_argument('--column', default='text', help="the table's column of texts")
     p.add_argument('--batch_size', type=int, default=64, help='texts a forward pass')
-    p.add_argument('--device', default='cpu', help="where the encoder runs: 'cpu', 'cuda', 'cuda:1', ...")
+    p.add_argument('--device', help="where the encoder runs: 'cpu', 'cuda', 'cuda:1', ... (default: 'cuda' when there is one, else 'cpu')")
     p.add_argument('--normalize', type=bool, default=False, help='unit-length rows')
     p.add_argument('--overwrite', type=bool, default=False, help='replace an existing --out')
     a = p.parse_args(args)
-    import numpy as np
+    import numpy as np, torch
     from lejepa_text.embed import embed_file
     from lejepa_text.evaluate import load_encoder
-    out = embed_file(load_encoder(a.model, a.device, a.batch_size), a.file, a.out, a.column, a.normalize, a.overwrite)
+    device = a.device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    encode = lambda texts: load_encoder(a.model, device, a.batch_size)(texts)  # loaded once the output and the texts are known to be fine
+    out = embed_file(encode, a.file, a.out, a.column, a.normalize, a.overwrite)
     n, d = np.load(out, mmap_mode='r').shape
     print(f'{out}: {n} texts x {d} dimensions')
     return out

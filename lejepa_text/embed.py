@@ -182,16 +182,23 @@ def read_texts(path: str | Path, # a .txt file (one text a line) or a .jsonl/.js
         raise FileNotFoundError(f"{path} is not a file: pass a .txt (one text a line) or a .jsonl/.json/.csv/.parquet file with a '{column}' column")
     suffix = path.suffix.lower()
     if suffix in ('.txt', '.text'):
-        lines = path.read_text(encoding='utf-8').split('\n')
+        try: lines = path.read_text(encoding='utf-8-sig').split('\n')  # -sig: a byte-order mark is not text
+        except UnicodeDecodeError as e:
+            raise ValueError(f"{path} is not UTF-8 text ({e.reason} at byte {e.start}): convert it first, e.g. iconv -f latin1 -t utf-8") from None
         if lines[-1] == '': lines.pop()  # the file's last newline ends its last line; it starts no text
         return [l.removesuffix('\r') for l in lines]
     import pandas as pd
-    readers = {'.jsonl': lambda f: pd.read_json(f, lines=True), '.json': pd.read_json, '.csv': pd.read_csv, '.parquet': pd.read_parquet}
+    readers = {'.jsonl': lambda f: pd.read_json(f, lines=True, dtype=False, convert_dates=False),
+               '.json': lambda f: pd.read_json(f, dtype=False, convert_dates=False),
+               '.csv': lambda f: pd.read_csv(f, dtype=str, keep_default_na=False),  # '007', 'NA' and 'null' stay the texts they are
+               '.parquet': pd.read_parquet}
     if suffix not in readers:
         raise ValueError(f"{path}: texts are read from .txt (one text a line) or from a .jsonl/.json/.csv/.parquet table, not from {suffix or 'a file without a suffix'}")
     df = readers[suffix](path)
     if column not in df.columns: raise ValueError(f"{path} has no '{column}' column (its columns: {list(df.columns)}): name the column of texts (--column NAME)")
-    return df[column].fillna('').astype(str).tolist()
+    missing = [i for i, v in enumerate(df[column]) if v is None or (isinstance(v, float) and v != v)]
+    if missing: raise ValueError(f"{path}: {len(missing)} rows have no value in '{column}' (rows {missing[:5]}{' ...' if len(missing) > 5 else ''}): fill or drop them, so that row i of the embeddings stays row i of the table")
+    return [str(v) for v in df[column]]
 
 def embed_file(encode, # list[str] -> (N, D) embeddings: `TextEmbedder.encode`, `load_encoder(...)`
                path: str | Path, # the texts (see `read_texts`)
@@ -210,5 +217,6 @@ def embed_file(encode, # list[str] -> (N, D) embeddings: `TextEmbedder.encode`, 
     if normalize: emb = nn.functional.normalize(emb, dim=1)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + '.partial.npy')
-    np.save(tmp, emb.numpy()); tmp.replace(out)  # the file appears whole or not at all
+    try: np.save(tmp, emb.numpy()); tmp.replace(out)  # the file appears whole or not at all
+    finally: tmp.unlink(missing_ok=True)
     return out

@@ -76,8 +76,10 @@ class LeJEPAText(pl.LightningModule):
         if table_loss and not (embed_skip and recipe == 'multiview'):
             raise ValueError("table_loss trains the token-table half of a first-last encoder: set embed_skip=True and recipe='multiview' with it, "
                              "or table_loss=0 (--model.table_loss 0) to train another recipe")
-        if token_sigreg < 0 or token_sigreg_n < 2: raise ValueError(f"token_sigreg must be >= 0 and token_sigreg_n >= 2, got {token_sigreg} and {token_sigreg_n}")
-        if token_sigreg and recipe != 'multiview': raise ValueError("token_sigreg is a term of the multiview recipe: set recipe='multiview' with it, or token_sigreg=0")
+        if token_sigreg < 0 or token_sigreg_n < 2:
+            raise ValueError(f"token_sigreg must be >= 0 and token_sigreg_n >= 2 (--model.token_sigreg, --model.token_sigreg_n), got {token_sigreg} and {token_sigreg_n}")
+        if token_sigreg and recipe != 'multiview':
+            raise ValueError("token_sigreg is a term of the multiview recipe: set --model.recipe multiview with it, or --model.token_sigreg 0")
         if table_loss_mode == 'halves' and not table_loss:
             raise ValueError("table_loss_mode='halves' leaves the token table without a loss unless table_loss > 0: set table_loss (1.0 in the recipes chapter)")
         self.encoder = TextEncoder.from_config(EncoderConfig.of(self.hparams))
@@ -88,6 +90,8 @@ class LeJEPAText(pl.LightningModule):
         self.projector = (nn.Identity() if recipe != 'multiview' or projector == 'none' else
                           ViewBatchNorm(embed_dim) if projector == 'batchnorm' else Projector(embed_dim, projector_dim))
         self.sigreg = SIGReg(num_slices=num_slices, seed=seed, fused=sigreg_fused)
+        if token_sigreg:  # directions of its own: the views' SIGReg draws the same ones as without the term
+            self.token_sig = SIGReg(num_slices=num_slices, seed=seed + 1, fused=sigreg_fused)
         self.lr, self.sigreg_weight = lr, sigreg_weight
 
     @classmethod
@@ -159,7 +163,7 @@ def multiview_loss(z: torch.Tensor, # (V, N, K) embeddings of V views of N docum
 # %% ../nbs/09_model.ipynb #ce204bf9
 @patch
 def pooled_views(self: LeJEPAText, batch, table: bool = False, # with `table`, also the pooled token-table half of an `embed_skip` encoder
-                 tokens: int = 0): # with `tokens` = n, also n token states of the blocks' half, evenly spaced over the real tokens
+                 tokens: int = 0): # with `tokens` = n, also n token states of the blocks' half, evenly spaced from the first real token to the last
     "Encode a packed batch of document views (one pass, segments blind to each other) and mean-pool each view: (V, N, D), or a tuple with what `table` and `tokens` ask for."
     seg, V, N, ids = batch['segment_ids'], int(batch['n_views']), int(batch['n_items']), batch['input_ids']
     p = self.hparams.local_token_mask
@@ -174,7 +178,8 @@ def pooled_views(self: LeJEPAText, batch, table: bool = False, # with `table`, a
     if table: out.append(segment_mean(e, seg, V * N).view(V, N, -1))
     if tokens:
         real = (2 * h - e if skip else h)[seg >= 0]  # (n_real, D) the blocks' half: output = (blocks + table) / 2
-        out.append(real[::max(1, len(real) // tokens)][:tokens])  # evenly spaced: no random draw, a seeded run repeats
+        idx = torch.linspace(0, len(real) - 1, tokens, device=real.device).round().long()  # no random draw: a seeded run repeats
+        out.append(real[idx])  # always n rows (a token taken twice when there are fewer), so every process tests as many
     return tuple(out)
 
 @patch
@@ -197,9 +202,11 @@ def packed_loss(self: LeJEPAText, batch) -> dict:
             tp = multiview_loss(self.projector(t), G, self.sigreg, lam)
             parts = {k: parts[k] + w * tp[k] for k in parts}
         if wt:  # the blocks' token states, standardised, tested against an isotropic Gaussian: they may not all turn one way
-            parts['loss'] = parts['loss'] + wt * self.sigreg((x - x.mean(0)) / (x.std(0) + 1e-5))
+            parts['token_sigreg'] = self.token_sig((x - x.mean(0)) / (x.std(0) + 1e-5))
+            parts['loss'] = parts['loss'] + wt * parts['token_sigreg']
         return dict(loss=parts['loss'], pred_loss=parts['inv'], sigreg=parts['sigreg'], context=z[0], target=z[-1],
-                    kinds={'global': z[:G].flatten(0, 1), **({'local': z[G:].flatten(0, 1)} if G < len(z) else {})})
+                    kinds={'global': z[:G].flatten(0, 1), **({'local': z[G:].flatten(0, 1)} if G < len(z) else {})},
+                    **({'token_sigreg': parts['token_sigreg']} if wt else {}))
     if h.predictor == 'transformer': raise ValueError("The transformer predictor reads the chunk layout: use --data.views chunks with it.")
     return self.spans_loss(self.predictor(z[0]), z[0], z[1])  # context and target (a span or the next sentence), (N, D) each
 
@@ -211,7 +218,7 @@ def _common_step(self: LeJEPAText, batch, stage: str):
     with torch.no_grad():
         z = gather_rows(out['context'].detach())  # (B, D), or (W·B, D): the global batch under DDP
         logs = {'loss': out['loss'], 'pred_loss': out['pred_loss'], 'sigreg': out['sigreg'],
-                'repr_std': z.float().std(0).mean(), 'eff_rank': effective_rank(z)}
+                'repr_std': z.float().std(0).mean(), 'eff_rank': effective_rank(z), **{k: out[k] for k in ('token_sigreg',) if k in out}}
     if stage == 'val':  # the validation embeddings of every view kind, for an effective rank over many rows (below)
         kinds = out.get('kinds') or {'context': out['context'], 'target': out['target']}
         for k, v in kinds.items(): self._val_rows.setdefault(k, []).append(v.detach().float())

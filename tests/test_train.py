@@ -151,4 +151,6 @@ def test_embed_command(tmp_path, capsys):
     assert out.read_bytes() == before
     lejepa_text('embed', tmp_path / 'enc', tmp_path / 'texts.txt', '--overwrite', 'true', '--normalize', 'true')
     assert np.allclose(np.linalg.norm(np.load(out), axis=1), 1, atol=1e-5)
-    with pytest.raises(FileNotFoundError, match='does not exist'): lejepa_text('embed', tmp_path / 'nothing', tmp_path / 'texts.txt')
+    with pytest.raises(FileNotFoundError, match='does not exist'):
+        lejepa_text('embed', tmp_path / 'nothing', tmp_path / 'texts.txt', '--out', tmp_path / 'new.npy')
+    assert not any(p.name.startswith('new') for p in tmp_path.iterdir())  # nothing written, not even a partial file
