@@ -188,8 +188,8 @@ def read_texts(path: str | Path, # a .txt file (one text a line) or a .jsonl/.js
         if lines[-1] == '': lines.pop()  # the file's last newline ends its last line; it starts no text
         return [l.removesuffix('\r') for l in lines]
     import pandas as pd
-    readers = {'.jsonl': lambda f: pd.read_json(f, lines=True, dtype=False, convert_dates=False),
-               '.json': lambda f: pd.read_json(f, dtype=False, convert_dates=False),
+    readers = {'.jsonl': lambda f: pd.read_json(f, lines=True, dtype=False),
+               '.json': lambda f: pd.read_json(f, dtype=False),
                '.csv': lambda f: pd.read_csv(f, dtype=str, keep_default_na=False),  # '007', 'NA' and 'null' stay the texts they are
                '.parquet': pd.read_parquet}
     if suffix not in readers:
