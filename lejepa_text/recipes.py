@@ -8,7 +8,7 @@ import copy, dataclasses, json, re, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .data import load_corpus, cache_dir, package_dir, tokenize_corpus
-from .encoder import TextEncoder, encode_texts, masked_mean
+from .encoder import TextEncoder, encode_texts
 from .embed import TextEmbedder
 from .evaluate import (load_tasks, sentiment_task, topic_task, evaluate_encoder, tasks_key, load_encoder, wheel_member)
 from .compare import check_budget, loss_vs_accuracy
