@@ -217,7 +217,7 @@ def embed_cmd(args: list[str] | None = None):
     from lejepa_text.embed import embed_file
     from lejepa_text.evaluate import load_encoder
     device = a.device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    encode = lambda texts: load_encoder(a.model, device, a.batch_size)(texts)  # loaded once the output and the texts are known to be fine
+    encode = lambda texts: load_encoder(a.model, device, a.batch_size, sort_by_length=True)(texts)  # loaded once the output and the texts are known to be fine
     out = embed_file(encode, a.file, a.out, a.column, a.normalize, a.overwrite)
     n, d = np.load(out, mmap_mode='r').shape
     print(f'{out}: {n} texts x {d} dimensions')

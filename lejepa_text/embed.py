@@ -34,9 +34,10 @@ class TextEmbedder(nn.Module):
         super().__init__()
         self.encoder, self.tokenizer = encoder, tokenizer
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> torch.Tensor:
+    def encode(self, texts: list[str], batch_size: int = 64,
+               sort_by_length: bool = True) -> torch.Tensor: # batch texts of similar length together (rows stay in order)
         "(N, D) float32 embeddings of `texts`: the mean of the encoder's token states, in batches of `batch_size`."
-        return encode_texts(self.encoder, self.tokenizer, texts, batch_size)
+        return encode_texts(self.encoder, self.tokenizer, texts, batch_size, sort_by_length=sort_by_length)
 
     @classmethod
     def from_pretrained(cls, path: str | Path, device: str | torch.device = 'cpu') -> 'TextEmbedder':

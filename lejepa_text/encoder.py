@@ -284,24 +284,29 @@ def pool_spans(
 @torch.no_grad()
 def encode_texts(encoder: TextEncoder, tokenizer, texts: list[str], batch_size: int = 64,
                  keep=None, # (vocab,) bools: leave out the ids it marks False (after truncation)
-                 window: int | None = None) -> torch.Tensor: # attention kept inside consecutive windows of this many tokens (None: the whole text)
+                 window: int | None = None, # attention kept inside consecutive windows of this many tokens (None: the whole text)
+                 sort_by_length: bool = False) -> torch.Tensor: # batch texts of similar length (in characters) together: less padding; rows still in input order
     "Embed `texts` with `encoder` (mean of the token states), in batches; returns a float32 CPU tensor (N, D)."
-    if isinstance(texts, str): texts = [texts]
+    texts = [texts] if isinstance(texts, str) else list(texts)  # a list, a tuple, a pandas Series...
     if window is not None and window < 1: raise ValueError(f"window must be at least 1 token, got {window}")
     if len(tokenizer) > encoder.vocab_size:
         raise ValueError(f"The tokenizer has {len(tokenizer)} tokens but the encoder's vocab_size is {encoder.vocab_size}: use the tokenizer it was trained with.")
     was_training, device = encoder.training, next(encoder.parameters()).device
     encoder.eval(); out = []
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    for i in range(0, len(texts), batch_size):
-        enc = [ids[:encoder.max_length] for ids in tokenizer(list(texts[i:i + batch_size]), add_special_tokens=False)['input_ids']]
-        enc = [[t for t in x if keep[t]] if keep is not None else x for x in enc]
-        enc = [x or [pad] for x in enc]  # an empty text keeps one pad token
-        T = max(map(len, enc))
-        ids = torch.tensor([x + [pad] * (T - len(x)) for x in enc], device=device)  # (B, T)
-        att = torch.tensor([[1] * len(x) + [0] * (T - len(x)) for x in enc], device=device, dtype=torch.bool)  # (B, T)
+    order = sorted(range(len(texts)), key=lambda j: len(texts[j])) if sort_by_length else list(range(len(texts)))  # characters: no tokenizing twice
+    for i in range(0, len(order), batch_size):
+        batch = [ids[:encoder.max_length] for ids in tokenizer([texts[j] for j in order[i:i + batch_size]], add_special_tokens=False)['input_ids']]
+        batch = [[t for t in x if keep[t]] if keep is not None else x for x in batch]
+        batch = [x or [pad] for x in batch]  # an empty text keeps one pad token
+        T = max(map(len, batch))
+        ids = torch.tensor([x + [pad] * (T - len(x)) for x in batch], device=device)  # (B, T)
+        att = torch.tensor([[1] * len(x) + [0] * (T - len(x)) for x in batch], device=device, dtype=torch.bool)  # (B, T)
         if window is None: h = encoder(ids, attention_mask=att)
-        else: h = encoder(ids, segment_ids=torch.tensor([[j // window for j in range(len(x))] + [-1] * (T - len(x)) for x in enc], device=device))
+        else: h = encoder(ids, segment_ids=torch.tensor([[j // window for j in range(len(x))] + [-1] * (T - len(x)) for x in batch], device=device))
         out.append(masked_mean(h, att).float().cpu())  # (B, D)
     encoder.train(was_training)
-    return torch.cat(out) if out else torch.zeros(0, encoder.embed_dim)
+    if not out: return torch.zeros(0, encoder.embed_dim)
+    emb = torch.cat(out)  # (N, D) in batch order
+    if sort_by_length: emb[torch.tensor(order)] = emb.clone()  # back to the order of `texts`
+    return emb

@@ -114,7 +114,8 @@ def similarity_score(emb: torch.Tensor, task: dict) -> float:
 # %% ../nbs/15_eval.ipynb #15e89ddf
 def probe(feats: dict, # {'train'|'val'|'test': features (N, D), dense or sparse}
           labels: dict, # {'train'|'val'|'test': labels (N,)}
-          Cs=PROTOCOL['Cs'], standardize: bool = True, max_iter: int = PROTOCOL['max_iter']) -> dict:
+          Cs=PROTOCOL['Cs'], standardize: bool = True, max_iter: int = PROTOCOL['max_iter'],
+          return_pred: bool = False) -> dict: # also return the test predictions, as 'pred' (for paired comparisons)
     "Logistic-regression probe with `C` chosen on validation: test accuracy, macro-F1 and the chosen C."
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
@@ -130,8 +131,9 @@ def probe(feats: dict, # {'train'|'val'|'test': features (N, D), dense or sparse
             acc = accuracy_score(labels['val'], clf.predict(X['val']))
             if best is None or acc > best[0]: best = (acc, C, clf)
     pred = best[2].predict(X['test'])
-    return {'acc': accuracy_score(labels['test'], pred), 'f1': f1_score(labels['test'], pred, average='macro'),
-            'C': best[1], 'val_acc': best[0]}
+    r = {'acc': accuracy_score(labels['test'], pred), 'f1': f1_score(labels['test'], pred, average='macro'),
+         'C': best[1], 'val_acc': best[0]}
+    return {**r, 'pred': pred} if return_pred else r
 
 # %% ../nbs/15_eval.ipynb #52d78fd4
 def embed_sorted(encode, texts: list[str]) -> np.ndarray:
@@ -241,7 +243,8 @@ def reference_rows(tasks: dict, cache: Path | None = None, names=None) -> dict:
 
 # %% ../nbs/15_eval.ipynb #cc048bcb
 def load_encoder(path: str | Path, # an exported encoder folder or a .ckpt of LeJEPA, MLM or EMA-JEPA
-                 device: str | torch.device = 'cpu', batch_size: int = 64): # where it runs, and texts a forward pass
+                 device: str | torch.device = 'cpu', batch_size: int = 64, # where it runs, and texts a forward pass
+                 sort_by_length: bool = False): # batch texts of similar length together (`lejepa-text embed` does)
     "A list[str] -> (N, D) function for a trained encoder (a float32 CPU tensor, wherever the encoder runs)."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'{path} does not exist: pass an exported encoder folder or a .ckpt file')
@@ -249,7 +252,7 @@ def load_encoder(path: str | Path, # an exported encoder folder or a .ckpt of Le
         m = load_trained(path); enc, tok = eval_encoder(m).to(device).eval(), get_tokenizer(m.hparams.tokenizer)
     else:
         e = TextEmbedder.from_pretrained(path, device); enc, tok = e.encoder, e.tokenizer
-    return lambda texts: encode_texts(enc, tok, texts, batch_size)
+    return lambda texts: encode_texts(enc, tok, texts, batch_size, sort_by_length=sort_by_length)
 
 def run_folder(path: str | Path) -> Path:
     "The run folder of an exported encoder (run/encoder) or a checkpoint (run/checkpoints/x.ckpt, run/steps/x.ckpt)."

@@ -10,7 +10,8 @@ import numpy as np, pandas as pd, torch
 from .data import load_corpus, cache_dir, package_dir, tokenize_corpus
 from .encoder import TextEncoder, encode_texts
 from .embed import TextEmbedder
-from .evaluate import (load_tasks, sentiment_task, topic_task, evaluate_encoder, tasks_key, load_encoder, wheel_member)
+from .evaluate import (load_tasks, sentiment_task, topic_task, evaluate_encoder, tasks_key, load_encoder, wheel_member,
+                                 probe, embed_sorted)
 from .compare import check_budget, loss_vs_accuracy
 from .objectives import train_row
 from .config import load_config, merge_config
@@ -20,7 +21,8 @@ __all__ = ['ABLATION', 'MAIN_BUDGET', 'DATA_KEYS', 'NEWS_DATA', 'word_tokens', '
            'lee_ci', 'evaluate_with_ci', 'cached_eval', 'corpus_rows', 'data_settings', 'run_data', 'check_hparams',
            'ablation', 'ablation_table', 'write_corpus', 'in_domain_corpus', 'in_domain_rows', 'token_counts',
            'rare_tokens_dropped', 'first_blocks', 'skip_halves', 'article_subset', 'paired_difference', 'news_corpus',
-           'windowed_encode', 'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats']
+           'windowed_encode', 'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats', 'item_scores',
+           'cached_item_scores', 'paired_bootstrap']
 
 # %% ../nbs/17_recipes.ipynb #e296443c
 def word_tokens(text: str) -> list[str]:
@@ -363,3 +365,60 @@ def pooling_stats(encoder, tokenizer, texts: list[str]) -> dict:
         p = h.mean(0)  # (D,)
         norms.append(float(p.norm() / h.shape[1] ** 0.5)); coss.append(float(torch.cosine_similarity(h, p[None], dim=1).mean()))
     return {'pooled_norm_frac': round(float(np.mean(norms)), 3), 'token_cos_to_pooled': round(float(np.mean(coss)), 3)}
+
+# %% ../nbs/17_recipes.ipynb #e7f1a2b2
+def item_scores(encode, # list[str] -> (N, D) embeddings
+                tasks: dict) -> dict:
+    "Per test item: whether the topic and RT probes (the protocol's) get it right, and the cosines of Lee's documents."
+    out = {}
+    for name, short in (('topic', 'topic'), ('sentiment', 'rt')):
+        feats = {k: embed_sorted(encode, v[0]) for k, v in tasks[name].items()}
+        r = probe(feats, {k: v[1] for k, v in tasks[name].items()}, return_pred=True)
+        out[short] = np.asarray(r['pred']) == np.asarray(tasks[name]['test'][1])  # (N_test,) bools
+    e = torch.nn.functional.normalize(torch.as_tensor(embed_sorted(encode, tasks['lee']['docs']), dtype=torch.float64), dim=1)
+    out['lee'] = (e @ e.T).numpy()  # (50, 50) cosines
+    return out
+
+def cached_item_scores(folder: str | Path, tasks: dict, make_encoder) -> dict:
+    "`item_scores` of `make_encoder()`, cached in folder/item_scores.npz under the tasks' key."
+    f = Path(folder) / 'item_scores.npz'
+    if f.exists():
+        with np.load(f) as z:
+            if str(z['key']) == tasks_key(tasks): return {k: z[k] for k in ('topic', 'rt', 'lee')}
+    r = item_scores(make_encoder(), tasks)
+    f.parent.mkdir(parents=True, exist_ok=True)
+    tmp = f.with_name(f.name + '.tmp.npz'); np.savez(tmp, key=tasks_key(tasks), **r); tmp.replace(f)  # never half a file
+    return r
+
+def paired_bootstrap(a: list[dict], b: list[dict], # `item_scores`, one per seed
+                     tasks: dict, same_seeds: bool = True, # True: a[i] and b[i] are runs of one seed, drawn together
+                     n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> pd.DataFrame:
+    "`b` minus `a` on topic, RT and Lee: the difference of the seed means, and an interval redrawing seeds and test items."
+    from scipy.stats import spearmanr
+    if same_seeds and len(a) != len(b): raise ValueError(f"same_seeds needs as many runs on each side, got {len(a)} and {len(b)}")
+    rng, n = np.random.default_rng(seed), len(tasks['lee']['docs'])
+    sim = np.zeros((n, n)); sim[tuple(tasks['lee']['pairs'].T)] = tasks['lee']['human']; sim = sim + sim.T
+    iu, ju = np.triu_indices(n, k=1)
+    def lee(cos, d=None):  # Spearman of the cosines against the ratings, over the pairs of documents d (all: None)
+        if d is None: return spearmanr(cos[iu, ju], sim[iu, ju]).statistic
+        keep = d[iu] != d[ju]; i, j = d[iu[keep]], d[ju[keep]]
+        return spearmanr(cos[i, j], sim[i, j]).statistic
+    acc = {k: (np.stack([s[k] for s in a]).astype(float), np.stack([s[k] for s in b]).astype(float)) for k in ('topic', 'rt')}
+    point = {k: y.mean() - x.mean() for k, (x, y) in acc.items()}
+    point['lee'] = np.mean([lee(s['lee']) for s in b]) - np.mean([lee(s['lee']) for s in a])
+    boots = {k: [] for k in point}
+    for _ in range(n_boot):
+        sb = rng.integers(0, len(b), len(b)); sa = sb if same_seeds else rng.integers(0, len(a), len(a))
+        for k, (x, y) in acc.items():
+            items = rng.integers(0, x.shape[1], x.shape[1])
+            boots[k].append(y[sb][:, items].mean() - x[sa][:, items].mean())
+        d = rng.integers(0, n, n)
+        boots['lee'].append(np.mean([lee(b[s]['lee'], d) for s in sb]) - np.mean([lee(a[s]['lee'], d) for s in sa]))
+    rows = []
+    for k, name in (('topic', 'topic_acc'), ('rt', 'rt_acc'), ('lee', 'lee_spearman')):
+        lo, hi = np.quantile(boots[k], [(1 - level) / 2, (1 + level) / 2])
+        per_seed = ([y.mean(1) - x.mean(1) for x, y in [acc[k]]][0] if k in acc else
+                    np.array([lee(t['lee']) - lee(s['lee']) for s, t in zip(a, b)])) if same_seeds else None
+        rows.append({'metric': name, 'b_minus_a': point[k], 'lo': lo, 'hi': hi,
+                     'b_higher_in': f'{int((per_seed > 0).sum())} of {len(per_seed)} seeds' if same_seeds else '–'})
+    return pd.DataFrame(rows)
