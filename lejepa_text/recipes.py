@@ -11,7 +11,7 @@ from .data import load_corpus, cache_dir, package_dir, tokenize_corpus
 from .encoder import TextEncoder, encode_texts
 from .embed import TextEmbedder
 from .evaluate import (load_tasks, sentiment_task, topic_task, evaluate_encoder, tasks_key, load_encoder, wheel_member,
-                                 probe, embed_sorted)
+                                 probe, embed_sorted, rotten_tomatoes_frame)
 from .compare import check_budget, loss_vs_accuracy
 from .objectives import train_row
 from .config import load_config, merge_config
@@ -21,8 +21,8 @@ __all__ = ['ABLATION', 'MAIN_BUDGET', 'DATA_KEYS', 'NEWS_DATA', 'word_tokens', '
            'lee_ci', 'evaluate_with_ci', 'cached_eval', 'corpus_rows', 'data_settings', 'run_data', 'check_hparams',
            'ablation', 'ablation_table', 'write_corpus', 'in_domain_corpus', 'in_domain_rows', 'token_counts',
            'rare_tokens_dropped', 'first_blocks', 'skip_halves', 'article_subset', 'paired_difference', 'news_corpus',
-           'windowed_encode', 'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats', 'item_scores',
-           'cached_item_scores', 'paired_bootstrap']
+           'windowed_encode', 'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats', 'labelled_texts',
+           'cv_predictions', 'item_scores', 'cached_item_scores', 'paired_bootstrap']
 
 # %% ../nbs/17_recipes.ipynb #e296443c
 def word_tokens(text: str) -> list[str]:
@@ -367,27 +367,48 @@ def pooling_stats(encoder, tokenizer, texts: list[str]) -> dict:
     return {'pooled_norm_frac': round(float(np.mean(norms)), 3), 'token_cos_to_pooled': round(float(np.mean(coss)), 3)}
 
 # %% ../nbs/17_recipes.ipynb #e7f1a2b2
+def labelled_texts() -> dict:
+    "Every labelled text the probes draw on: the corpus's articles with a topic (all three splits), every Rotten Tomatoes snippet."
+    ds = load_corpus('wiki-offline')
+    df = pd.concat([ds[s].to_pandas() for s in ('train', 'validation', 'test')], ignore_index=True)
+    df, rt = df[df.topic != 'Uncategorized'], rotten_tomatoes_frame()
+    return {'topic': (df.text.tolist(), df.topic.to_numpy()), 'rt': (rt.text.tolist(), rt.label.to_numpy())}
+
+def cv_predictions(X: np.ndarray, y: np.ndarray, k: int = 5, seed: int = 0) -> np.ndarray:
+    "Out-of-fold predictions of the protocol's probe: fold i is predicted by a probe fitted on the other folds but i+1, with C chosen on fold i+1."
+    from sklearn.model_selection import StratifiedKFold
+    folds = [te for _, te in StratifiedKFold(k, shuffle=True, random_state=seed).split(X, y)]
+    pred = np.empty(len(y), dtype=np.asarray(y).dtype)
+    for i in range(k):
+        te, va = folds[i], folds[(i + 1) % k]
+        tr = np.concatenate([folds[j] for j in range(k) if j not in (i, (i + 1) % k)])
+        pred[te] = probe({'train': X[tr], 'val': X[va], 'test': X[te]}, {'train': y[tr], 'val': y[va], 'test': y[te]}, return_pred=True)['pred']
+    return pred
+
 def item_scores(encode, # list[str] -> (N, D) embeddings
-                tasks: dict) -> dict:
+                tasks: dict, cv: int = 0) -> dict: # cv > 0: every labelled text scored once, by `cv`-fold probes (`labelled_texts`)
     "Per test item: whether the topic and RT probes (the protocol's) get it right, and the cosines of Lee's documents."
     out = {}
-    for name, short in (('topic', 'topic'), ('sentiment', 'rt')):
-        feats = {k: embed_sorted(encode, v[0]) for k, v in tasks[name].items()}
-        r = probe(feats, {k: v[1] for k, v in tasks[name].items()}, return_pred=True)
-        out[short] = np.asarray(r['pred']) == np.asarray(tasks[name]['test'][1])  # (N_test,) bools
+    if cv:
+        for short, (texts, y) in labelled_texts().items(): out[short] = cv_predictions(embed_sorted(encode, texts), y, cv) == y
+    else:
+        for name, short in (('topic', 'topic'), ('sentiment', 'rt')):
+            feats = {k: embed_sorted(encode, v[0]) for k, v in tasks[name].items()}
+            r = probe(feats, {k: v[1] for k, v in tasks[name].items()}, return_pred=True)
+            out[short] = np.asarray(r['pred']) == np.asarray(tasks[name]['test'][1])  # (N_test,) bools
     e = torch.nn.functional.normalize(torch.as_tensor(embed_sorted(encode, tasks['lee']['docs']), dtype=torch.float64), dim=1)
     out['lee'] = (e @ e.T).numpy()  # (50, 50) cosines
     return out
 
-def cached_item_scores(folder: str | Path, tasks: dict, make_encoder) -> dict:
-    "`item_scores` of `make_encoder()`, cached in folder/item_scores.npz under the tasks' key."
-    f = Path(folder) / 'item_scores.npz'
+def cached_item_scores(folder: str | Path, tasks: dict, make_encoder, cv: int = 0) -> dict:
+    "`item_scores` of `make_encoder()`, cached in folder/item_scores.npz (item_scores_cv{k}.npz) under the tasks' key."
+    f, key = Path(folder) / (f'item_scores_cv{cv}.npz' if cv else 'item_scores.npz'), tasks_key(tasks) + (f'-cv{cv}' if cv else '')
     if f.exists():
         with np.load(f) as z:
-            if str(z['key']) == tasks_key(tasks): return {k: z[k] for k in ('topic', 'rt', 'lee')}
-    r = item_scores(make_encoder(), tasks)
+            if str(z['key']) == key: return {k: z[k] for k in ('topic', 'rt', 'lee')}
+    r = item_scores(make_encoder(), tasks, cv)
     f.parent.mkdir(parents=True, exist_ok=True)
-    tmp = f.with_name(f.name + '.tmp.npz'); np.savez(tmp, key=tasks_key(tasks), **r); tmp.replace(f)  # never half a file
+    tmp = f.with_name(f.name + '.tmp.npz'); np.savez(tmp, key=key, **r); tmp.replace(f)  # never half a file
     return r
 
 def paired_bootstrap(a: list[dict], b: list[dict], # `item_scores`, one per seed
