@@ -417,7 +417,9 @@ def paired_bootstrap(a: list[dict], b: list[dict], # `item_scores`, one per seed
     "`b` minus `a` on topic, RT and Lee: the difference of the seed means, and an interval redrawing seeds and test items."
     from scipy.stats import spearmanr
     if same_seeds and len(a) != len(b): raise ValueError(f"same_seeds needs as many runs on each side, got {len(a)} and {len(b)}")
-    rng, n = np.random.default_rng(seed), len(tasks['lee']['docs'])
+    for k in ('topic', 'rt'):
+        if len({s[k].shape for s in a + b}) > 1: raise ValueError(f"the runs score different numbers of {k} items: compare item scores of one kind (cv or not)")
+    rngs, n = {k: np.random.default_rng([seed, i]) for i, k in enumerate(('topic', 'rt', 'lee'))}, len(tasks['lee']['docs'])  # a stream per metric
     sim = np.zeros((n, n)); sim[tuple(tasks['lee']['pairs'].T)] = tasks['lee']['human']; sim = sim + sim.T
     iu, ju = np.triu_indices(n, k=1)
     def lee(cos, d=None):  # Spearman of the cosines against the ratings, over the pairs of documents d (all: None)
@@ -429,12 +431,14 @@ def paired_bootstrap(a: list[dict], b: list[dict], # `item_scores`, one per seed
     point['lee'] = np.mean([lee(s['lee']) for s in b]) - np.mean([lee(s['lee']) for s in a])
     boots = {k: [] for k in point}
     for _ in range(n_boot):
-        sb = rng.integers(0, len(b), len(b)); sa = sb if same_seeds else rng.integers(0, len(a), len(a))
-        for k, (x, y) in acc.items():
-            items = rng.integers(0, x.shape[1], x.shape[1])
-            boots[k].append(y[sb][:, items].mean() - x[sa][:, items].mean())
-        d = rng.integers(0, n, n)
-        boots['lee'].append(np.mean([lee(b[s]['lee'], d) for s in sb]) - np.mean([lee(a[s]['lee'], d) for s in sa]))
+        for k, r in rngs.items():
+            sb = r.integers(0, len(b), len(b)); sa = sb if same_seeds else r.integers(0, len(a), len(a))
+            if k == 'lee':
+                d = r.integers(0, n, n)
+                boots[k].append(np.mean([lee(b[s]['lee'], d) for s in sb]) - np.mean([lee(a[s]['lee'], d) for s in sa]))
+            else:
+                x, y = acc[k]; items = r.integers(0, x.shape[1], x.shape[1])
+                boots[k].append(y[sb][:, items].mean() - x[sa][:, items].mean())
     rows = []
     for k, name in (('topic', 'topic_acc'), ('rt', 'rt_acc'), ('lee', 'lee_spearman')):
         lo, hi = np.quantile(boots[k], [(1 - level) / 2, (1 + level) / 2])
