@@ -18,10 +18,10 @@ from .config import load_config, merge_config
 
 # %% auto #0
 __all__ = ['ABLATION', 'MAIN_BUDGET', 'DATA_KEYS', 'NEWS_DATA', 'word_tokens', 'lsa_encoder', 'word2vec_encoder', 'accuracy_ci',
-           'lee_ci', 'evaluate_with_ci', 'cached_eval', 'corpus_rows', 'data_settings', 'run_data', 'check_hparams',
-           'ablation', 'ablation_table', 'write_corpus', 'in_domain_corpus', 'in_domain_rows', 'token_counts',
-           'rare_tokens_dropped', 'first_blocks', 'skip_halves', 'article_subset', 'paired_difference', 'news_corpus',
-           'windowed_encode', 'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats', 'labelled_texts',
+           'lee_rho', 'lee_ci', 'evaluate_with_ci', 'cached_eval', 'corpus_rows', 'data_settings', 'run_data',
+           'check_hparams', 'ablation', 'ablation_table', 'write_corpus', 'in_domain_corpus', 'in_domain_rows',
+           'token_counts', 'rare_tokens_dropped', 'first_blocks', 'skip_halves', 'article_subset', 'paired_difference',
+           'news_corpus', 'windowed_encode', 'fixed_loss', 'loss_vs_accuracy_fixed', 'pooling_stats', 'labelled_texts',
            'cv_predictions', 'item_scores', 'cached_item_scores', 'paired_bootstrap']
 
 # %% ../nbs/17_recipes.ipynb #e296443c
@@ -56,16 +56,19 @@ def accuracy_ci(acc: float, n: int, z: float = 1.96) -> float:
     "Half-width of the normal-approximation confidence interval of an accuracy on `n` examples."
     return float(z * np.sqrt(acc * (1 - acc) / n))
 
+def lee_rho(cos: np.ndarray, task: dict, docs: np.ndarray | None = None) -> float:
+    "Spearman between the (n, n) cosines of Lee's documents and the human ratings: over all pairs, or over the pairs of a bootstrap draw of documents (a document never paired with itself)."
+    from scipy.stats import spearmanr
+    n = len(task['docs']); sim = np.zeros((n, n)); sim[tuple(task['pairs'].T)] = task['human']; sim = sim + sim.T
+    i, j = np.triu_indices(n, k=1)
+    if docs is not None: keep = docs[i] != docs[j]; i, j = docs[i[keep]], docs[j[keep]]
+    return spearmanr(cos[i, j], sim[i, j]).statistic
+
 def lee_ci(emb, task: dict, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> tuple[float, float]:
     "Bootstrap interval (over documents) of the Spearman correlation between embedding cosines and human ratings."
-    from scipy.stats import spearmanr
     e = torch.nn.functional.normalize(torch.as_tensor(np.asarray(emb), dtype=torch.float64), dim=1).numpy()
-    n = len(e); sim = np.zeros((n, n)); sim[tuple(task['pairs'].T)] = task['human']; sim = sim + sim.T
-    cos, rng, stats = e @ e.T, np.random.default_rng(seed), []
-    for _ in range(n_boot):
-        d = rng.integers(0, n, n)
-        i, j = np.triu_indices(n, k=1); keep = d[i] != d[j]
-        stats.append(spearmanr(cos[d[i[keep]], d[j[keep]]], sim[d[i[keep]], d[j[keep]]]).statistic)
+    cos, rng, n = e @ e.T, np.random.default_rng(seed), len(e)
+    stats = [lee_rho(cos, task, rng.integers(0, n, n)) for _ in range(n_boot)]
     lo, hi = np.quantile(stats, [(1 - level) / 2, (1 + level) / 2])
     return float(lo), float(hi)
 
@@ -415,17 +418,11 @@ def paired_bootstrap(a: list[dict], b: list[dict], # `item_scores`, one per seed
                      tasks: dict, same_seeds: bool = True, # True: a[i] and b[i] are runs of one seed, drawn together
                      n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> pd.DataFrame:
     "`b` minus `a` on topic, RT and Lee: the difference of the seed means, and an interval redrawing seeds and test items."
-    from scipy.stats import spearmanr
     if same_seeds and len(a) != len(b): raise ValueError(f"same_seeds needs as many runs on each side, got {len(a)} and {len(b)}")
     for k in ('topic', 'rt'):
         if len({s[k].shape for s in a + b}) > 1: raise ValueError(f"the runs score different numbers of {k} items: compare item scores of one kind (cv or not)")
     rngs, n = {k: np.random.default_rng([seed, i]) for i, k in enumerate(('topic', 'rt', 'lee'))}, len(tasks['lee']['docs'])  # a stream per metric
-    sim = np.zeros((n, n)); sim[tuple(tasks['lee']['pairs'].T)] = tasks['lee']['human']; sim = sim + sim.T
-    iu, ju = np.triu_indices(n, k=1)
-    def lee(cos, d=None):  # Spearman of the cosines against the ratings, over the pairs of documents d (all: None)
-        if d is None: return spearmanr(cos[iu, ju], sim[iu, ju]).statistic
-        keep = d[iu] != d[ju]; i, j = d[iu[keep]], d[ju[keep]]
-        return spearmanr(cos[i, j], sim[i, j]).statistic
+    lee = lambda cos, d=None: lee_rho(cos, tasks['lee'], d)
     acc = {k: (np.stack([s[k] for s in a]).astype(float), np.stack([s[k] for s in b]).astype(float)) for k in ('topic', 'rt')}
     point = {k: y.mean() - x.mean() for k, (x, y) in acc.items()}
     point['lee'] = np.mean([lee(s['lee']) for s in b]) - np.mean([lee(s['lee']) for s in a])
@@ -442,8 +439,7 @@ def paired_bootstrap(a: list[dict], b: list[dict], # `item_scores`, one per seed
     rows = []
     for k, name in (('topic', 'topic_acc'), ('rt', 'rt_acc'), ('lee', 'lee_spearman')):
         lo, hi = np.quantile(boots[k], [(1 - level) / 2, (1 + level) / 2])
-        per_seed = ([y.mean(1) - x.mean(1) for x, y in [acc[k]]][0] if k in acc else
-                    np.array([lee(t['lee']) - lee(s['lee']) for s, t in zip(a, b)])) if same_seeds else None
+        if same_seeds: per_seed = acc[k][1].mean(1) - acc[k][0].mean(1) if k in acc else np.array([lee(t['lee']) - lee(s['lee']) for s, t in zip(a, b)])
         rows.append({'metric': name, 'b_minus_a': point[k], 'lo': lo, 'hi': hi,
                      'b_higher_in': f'{int((per_seed > 0).sum())} of {len(per_seed)} seeds' if same_seeds else '–'})
     return pd.DataFrame(rows)
